@@ -1,0 +1,438 @@
+#include "runner/build.h"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <random>
+
+#include "runner/error.h"
+#include "runner/hash.h"
+#include "runner/sandbox.h"
+
+namespace gradlings::runner {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Bump when the layout of the cache or the meaning of a key changes, so old
+// entries are never mistaken for new ones.
+constexpr std::string_view kCacheFormat = "gradlings-build-cache-v1";
+
+// A temporary file older than this was left by a runner that was killed, since
+// no compile runs longer than compile_time_limit.
+constexpr auto kStaleTemporaryAge = std::chrono::hours(1);
+
+constexpr std::string_view kTemporaryPrefix = ".tmp-";
+
+// The compiler's output is kept whole up to this size. Beyond it the compiler
+// is stopped, because output that long is a runaway error cascade.
+constexpr std::size_t kMaxCompilerOutputBytes = 8 << 20;
+
+// RLIMIT_AS for each compiler process, well above what cc1plus needs for an
+// exercise and low enough to stop a runaway template expansion.
+constexpr std::size_t kCompilerMemoryBytes = 4ull << 30;
+
+bool is_executable_file(const fs::path& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) &&
+         ::access(path.c_str(), X_OK) == 0;
+}
+
+std::string shell_quote(const std::vector<std::string>& words) {
+  std::string line;
+  for (const std::string& word : words) {
+    if (!line.empty()) {
+      line += ' ';
+    }
+    bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("_-+=/.,:@%", c);
+    });
+    if (plain) {
+      line += word;
+      continue;
+    }
+    line += '\'';
+    for (char c : word) {
+      line += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+    }
+    line += '\'';
+  }
+  return line;
+}
+
+// Adds the compiler's path and identity. The size and modification time stand
+// in for its version, because reading them needs a stat and no process.
+// NOTE: an upgrade that changes only cc1plus or the standard headers, not the
+// driver binary, is not noticed. Clear the cache folder after such an upgrade.
+void add_compiler(FieldHasher& key, const fs::path& compiler) {
+  struct stat info {};
+  if (::stat(compiler.c_str(), &info) != 0) {
+    throw Error(
+        fmt::format("cannot stat compiler '{}': {}", compiler.string(), std::strerror(errno)));
+  }
+  std::error_code ignored;
+  key.add("compiler", compiler.string());
+  key.add("compiler_target", fs::canonical(compiler, ignored).string());
+  key.add("compiler_size", std::to_string(info.st_size));
+  key.add("compiler_mtime", fmt::format("{}.{:09}", info.st_mtim.tv_sec, info.st_mtim.tv_nsec));
+}
+
+struct CacheKeys {
+  std::string harness;   // the harness object file's key
+  std::string exercise;  // the exercise build's key, which includes the harness key
+};
+
+// Hashes every input of the two compiles. The exercise key also covers the
+// exercise's absolute path, because diagnostics and assert() messages show it.
+// NOTE: a file beside the exercise that it includes with quotes is not part of
+// the key. Lessons keep their headers in include_dirs.
+CacheKeys compute_keys(const BuildRequest& request, const fs::path& compiler) {
+  FieldHasher harness_key;
+  harness_key.add("format", kCacheFormat);
+  add_compiler(harness_key, compiler);
+  for (const std::string& flag : request.flags) {
+    harness_key.add("flag", flag);
+  }
+  for (const fs::path& folder : request.include_dirs) {
+    std::error_code error;
+    if (!fs::is_directory(folder, error)) {
+      throw Error(fmt::format("include folder '{}' not found", folder.string()));
+    }
+    harness_key.add_folder("include_dir", folder);
+  }
+  harness_key.add("harness", fs::absolute(request.harness).string());
+  harness_key.add_file("harness_bytes", request.harness);
+
+  CacheKeys keys;
+  keys.harness = harness_key.hex_digest();
+  FieldHasher exercise_key;
+  exercise_key.add("harness_key", keys.harness);
+  exercise_key.add("exercise", fs::absolute(request.exercise).string());
+  exercise_key.add_file("exercise_bytes", request.exercise);
+  keys.exercise = exercise_key.hex_digest();
+  return keys;
+}
+
+fs::path temporary_path(const fs::path& folder, std::string_view suffix) {
+  static std::atomic<unsigned> counter{0};
+  static const std::uint64_t salt = std::random_device{}();
+  return folder /
+         fmt::format("{}{}-{:x}-{}{}", kTemporaryPrefix, ::getpid(), salt, counter++, suffix);
+}
+
+std::string not_writable_message(const fs::path& folder, const std::string& reason) {
+  return fmt::format(
+      "cache folder '{}' is not writable: {} (set XDG_CACHE_HOME to a writable "
+      "folder)",
+      folder.string(), reason);
+}
+
+// Creates `folder` when missing and checks that files can be created in it.
+void create_cache_folder(const fs::path& folder) {
+  std::error_code error;
+  fs::create_directories(folder, error);
+  if (error) {
+    throw Error(
+        fmt::format("cannot create cache folder '{}': {} (set XDG_CACHE_HOME to a "
+                    "writable folder)",
+                    folder.string(), error.message()));
+  }
+  if (::access(folder.c_str(), W_OK) != 0) {
+    throw Error(not_writable_message(folder, std::strerror(errno)));
+  }
+}
+
+// Moves a finished temporary file to its place in the cache. rename() replaces
+// the target in one step, so a concurrent reader never sees a partial file.
+void publish(const fs::path& temporary, const fs::path& target) {
+  std::error_code error;
+  fs::rename(temporary, target, error);
+  if (error) {
+    fs::remove(temporary, error);
+    throw Error(not_writable_message(target.parent_path(), error.message()));
+  }
+}
+
+// Writes `bytes` to `file` by writing a temporary file beside it and renaming
+// it, so a reader sees either the old file or the whole new one.
+void write_file_atomically(const fs::path& file, std::string_view bytes) {
+  fs::path temporary = temporary_path(file.parent_path(), ".txt");
+  {
+    std::ofstream out(temporary, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out.flush()) {
+      std::string reason = std::strerror(errno);
+      std::error_code ignored;
+      fs::remove(temporary, ignored);
+      throw Error(not_writable_message(file.parent_path(), reason));
+    }
+  }
+  publish(temporary, file);
+}
+
+// Marks a cache entry as just used, for pruning. A read-only cache is still
+// usable for hits, so a failure is ignored.
+void touch(const fs::path& file) {
+  std::error_code ignored;
+  fs::last_write_time(file, fs::file_time_type::clock::now(), ignored);
+}
+
+struct CompilerRun {
+  bool ok = false;         // the compiler exited with status 0 and wrote the output
+  bool cacheable = false;  // the outcome depends only on the inputs, not on limits
+  std::string log;
+  std::string command;
+};
+
+CompilerRun run_compiler(const fs::path& compiler, const std::vector<std::string>& arguments,
+                         const fs::path& output, std::chrono::milliseconds time_limit) {
+  RunLimits limits;
+  limits.wall_time = time_limit;
+  limits.max_output_bytes = kMaxCompilerOutputBytes;
+  limits.kept_output_bytes = kMaxCompilerOutputBytes;
+  limits.memory_bytes = kCompilerMemoryBytes;
+
+  std::vector<std::string> words = {compiler.string()};
+  words.insert(words.end(), arguments.begin(), arguments.end());
+  CompilerRun run;
+  run.command = shell_quote(words);
+
+  RunResult result = run_sandboxed(compiler, arguments, "", limits);
+  run.log = std::move(result.output);
+  switch (result.outcome) {
+    case RunOutcome::exited:
+      run.ok = result.exit_code == 0 && fs::exists(output);
+      run.cacheable = run.ok || result.exit_code != 0;
+      break;
+    case RunOutcome::signaled:
+      run.log += fmt::format("\ncompiler killed by {}\n", signal_name(result.signal));
+      break;
+    case RunOutcome::timed_out:
+      run.log +=
+          fmt::format("\ncompiler stopped after {} ms (compile_time_limit)\n", time_limit.count());
+      break;
+    case RunOutcome::output_flood:
+    case RunOutcome::channel_flood:
+      run.log +=
+          fmt::format("\ncompiler stopped after {} bytes of output\n", kMaxCompilerOutputBytes);
+      break;
+  }
+  return run;
+}
+
+std::vector<std::string> compile_arguments(const BuildRequest& request) {
+  std::vector<std::string> arguments = request.flags;
+  for (const fs::path& folder : request.include_dirs) {
+    arguments.push_back("-I" + folder.string());
+  }
+  return arguments;
+}
+
+// Returns the harness object file for `key`, compiling it when the cache has
+// none. Records the command in result.harness_command when it ran.
+fs::path ensure_harness_object(const BuildRequest& request, const fs::path& compiler,
+                               const fs::path& folder, const std::string& key,
+                               BuildResult& result) {
+  fs::path object = folder / (key + ".o");
+  std::error_code error;
+  if (fs::is_regular_file(object, error)) {
+    touch(object);
+    return object;
+  }
+
+  fs::path temporary = temporary_path(folder, ".o");
+  std::vector<std::string> arguments = compile_arguments(request);
+  arguments.insert(arguments.end(), {"-c", request.harness.string(), "-o", temporary.string()});
+  CompilerRun run = run_compiler(compiler, arguments, temporary, request.compile_time_limit);
+  result.harness_command = run.command;
+  if (!run.ok) {
+    std::error_code ignored;
+    fs::remove(temporary, ignored);
+    throw Error(
+        fmt::format("lesson harness '{}' failed to compile with '{}' (set CXX to a "
+                    "C++20 compiler, e.g. CXX=g++):\n{}",
+                    request.harness.string(), compiler.string(), run.log));
+  }
+  publish(temporary, object);
+  return object;
+}
+
+std::string entry_name(const fs::path& file) {
+  std::string name = file.filename().string();
+  return name.substr(0, name.find('.'));
+}
+
+// Keeps the `keep` most recently used entries in `folder` and deletes the
+// rest, plus stale temporary files. An entry is every file whose name starts
+// with the same key, and its time is the newest modification time among them.
+void prune_cache(const fs::path& folder, std::size_t keep) {
+  std::map<std::string, std::vector<fs::path>> files_by_entry;
+  std::map<std::string, fs::file_time_type> used_by_entry;
+  auto stale_before = fs::file_time_type::clock::now() - kStaleTemporaryAge;
+  std::error_code error;
+
+  for (const fs::directory_entry& file : fs::directory_iterator(folder, error)) {
+    fs::file_time_type used = file.last_write_time(error);
+    if (error) {
+      continue;  // deleted meanwhile by another runner
+    }
+    if (file.path().filename().string().starts_with(kTemporaryPrefix)) {
+      if (used < stale_before) {
+        fs::remove(file.path(), error);
+      }
+      continue;
+    }
+    std::string entry = entry_name(file.path());
+    files_by_entry[entry].push_back(file.path());
+    // No default value here: libstdc++'s file clock counts from 2174, so
+    // file_time_type{} is later than any real modification time.
+    auto slot = used_by_entry.try_emplace(entry, used).first;
+    slot->second = std::max(slot->second, used);
+  }
+  if (files_by_entry.size() <= keep) {
+    return;
+  }
+
+  std::vector<std::pair<fs::file_time_type, std::string>> by_use;
+  for (const auto& [entry, used] : used_by_entry) {
+    by_use.emplace_back(used, entry);
+  }
+  std::sort(by_use.begin(), by_use.end(), std::greater<>());
+  for (std::size_t i = keep; i < by_use.size(); ++i) {
+    for (const fs::path& file : files_by_entry[by_use[i].second]) {
+      fs::remove(file, error);
+    }
+  }
+}
+
+// Fills `result` from the cache entry for `key` and returns true, or returns
+// false when there is none.
+bool load_cached_build(const fs::path& folder, const std::string& key, BuildResult& result) {
+  fs::path executable = folder / key;
+  fs::path success_log = folder / (key + ".log");
+  fs::path failure_log = folder / (key + ".failed");
+  std::error_code error;
+
+  if (fs::is_regular_file(executable, error)) {
+    touch(executable);
+    result.ok = true;
+    result.executable = executable;
+    result.log = fs::exists(success_log, error) ? read_file_bytes(success_log) : "";
+  } else if (fs::exists(failure_log, error)) {
+    touch(failure_log);
+    result.log = read_file_bytes(failure_log);
+  } else {
+    return false;
+  }
+  result.cached = true;
+  return true;
+}
+
+// Compiles the exercise and links it with the harness object into `executable`
+// (a path in the cache), and records a failed compile's log beside it.
+void compile_exercise(const BuildRequest& request, const fs::path& compiler, const fs::path& object,
+                      const fs::path& executable, BuildResult& result) {
+  fs::path temporary = temporary_path(executable.parent_path(), "");
+  std::vector<std::string> arguments = compile_arguments(request);
+  arguments.insert(arguments.end(),
+                   {request.exercise.string(), object.string(), "-o", temporary.string()});
+  CompilerRun run = run_compiler(compiler, arguments, temporary, request.compile_time_limit);
+  result.log = run.log;
+  result.command = run.command;
+
+  if (run.ok) {
+    if (!run.log.empty()) {
+      write_file_atomically(executable.string() + ".log", run.log);
+    }
+    publish(temporary, executable);
+    result.ok = true;
+    result.executable = executable;
+    return;
+  }
+
+  std::error_code ignored;
+  fs::remove(temporary, ignored);
+  if (run.cacheable) {
+    write_file_atomically(executable.string() + ".failed", run.log);
+  }
+}
+
+}  // namespace
+
+fs::path resolve_compiler(const std::string& compiler) {
+  std::string name = compiler;
+  if (name.empty()) {
+    const char* cxx = std::getenv("CXX");
+    name = (cxx != nullptr && *cxx != '\0') ? cxx : "c++";
+  }
+  std::string not_found =
+      fmt::format("compiler '{}' not found (set CXX to a C++20 compiler, e.g. CXX=g++)", name);
+
+  if (name.find('/') != std::string::npos) {
+    if (!is_executable_file(name)) {
+      throw Error(not_found);
+    }
+    return name;
+  }
+
+  const char* path_variable = std::getenv("PATH");
+  std::string_view search = (path_variable != nullptr) ? path_variable : "/usr/bin:/bin";
+  while (true) {
+    std::size_t end = std::min(search.find(':'), search.size());
+    fs::path folder = search.substr(0, end).empty() ? "." : fs::path(search.substr(0, end));
+    if (is_executable_file(folder / name)) {
+      return folder / name;
+    }
+    if (end == search.size()) {
+      throw Error(not_found);
+    }
+    search.remove_prefix(end + 1);
+  }
+}
+
+fs::path default_cache_dir() {
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  if (xdg != nullptr && fs::path(xdg).is_absolute()) {
+    return fs::path(xdg) / "gradlings";
+  }
+  const char* home = std::getenv("HOME");
+  if (home == nullptr || *home == '\0') {
+    throw Error(
+        "cannot choose a cache folder: HOME is not set (set XDG_CACHE_HOME to a "
+        "writable folder)");
+  }
+  return fs::path(home) / ".cache" / "gradlings";
+}
+
+BuildResult build_exercise(const BuildRequest& request) {
+  fs::path compiler = resolve_compiler(request.compiler);
+  fs::path cache = request.cache_dir.empty() ? default_cache_dir() : request.cache_dir;
+  fs::path harness_folder = cache / "harness";
+  fs::path exercise_folder = cache / "exercise";
+  CacheKeys keys = compute_keys(request, compiler);
+
+  BuildResult result;
+  if (load_cached_build(exercise_folder, keys.exercise, result)) {
+    return result;
+  }
+
+  create_cache_folder(harness_folder);
+  create_cache_folder(exercise_folder);
+  fs::path object = ensure_harness_object(request, compiler, harness_folder, keys.harness, result);
+  compile_exercise(request, compiler, object, exercise_folder / keys.exercise, result);
+
+  prune_cache(exercise_folder, request.max_cached_builds);
+  prune_cache(harness_folder, request.max_cached_harnesses);
+  return result;
+}
+
+}  // namespace gradlings::runner

@@ -1,0 +1,95 @@
+#include "runner/check.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "runner/build.h"
+#include "runner/channel.h"
+#include "runner/error.h"
+#include "runner/sandbox.h"
+#include "runner/two_layer_grade.h"
+#include "runner/yaml_doc.h"
+
+namespace gradlings::runner {
+
+namespace {
+
+Outcome outcome_of_run(const RunResult& run, const ChannelData& data, LessonResult& result) {
+  switch (run.outcome) {
+    case RunOutcome::timed_out:
+      return Outcome::timed_out;
+    case RunOutcome::output_flood:
+    case RunOutcome::channel_flood:
+      return Outcome::output_flood;
+    case RunOutcome::signaled:
+      result.detail = signal_name(run.signal);
+      return Outcome::crashed;
+    case RunOutcome::exited:
+      break;
+  }
+
+  if (!data.malformed.empty()) {
+    result.detail = data.malformed;
+    return Outcome::channel_error;
+  }
+  if (!data.missing_functions.empty()) {
+    return Outcome::not_implemented;
+  }
+  if (!data.ended) {
+    result.detail = fmt::format("exit status {}", run.exit_code);
+    return Outcome::ended_early;
+  }
+
+  bool all_passed = std::all_of(result.traces.begin(), result.traces.end(),
+                                [](const CaseTrace& trace) { return trace.passed; });
+  return all_passed ? Outcome::passed : Outcome::failed;
+}
+
+}  // namespace
+
+std::string harness_file(const std::string& kind) {
+  std::string name = kind;
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name + "_main.cpp";
+}
+
+LessonResult check_lesson(const Lesson& lesson, const CheckOptions& options) {
+  if (!std::filesystem::is_regular_file(options.exercise)) {
+    throw Error(fmt::format("exercise '{}' not found", display_path(options.exercise)));
+  }
+
+  BuildRequest request;
+  request.exercise = options.exercise;
+  request.harness = options.harness_dir / harness_file(lesson.kind);
+  request.include_dirs = {options.harness_dir};
+  request.compiler = options.compiler;
+  request.cache_dir = options.cache_dir;
+  BuildResult build = build_exercise(request);
+
+  LessonResult result;
+  result.timeout = options.timeout;
+  result.compiler_log = build.log;
+  result.compile_command = build.command;
+  result.cached_build = build.cached;
+  if (!build.ok) {
+    result.outcome = Outcome::compile_error;
+    return result;
+  }
+
+  const TwoLayerSpec& spec = std::get<TwoLayerSpec>(lesson.spec);
+  std::vector<TwoLayerCase> cases = two_layer_cases(spec);
+  RunLimits limits;
+  limits.wall_time = options.timeout;
+  RunResult run = run_sandboxed(build.executable, {}, two_layer_input(cases), limits);
+
+  result.program_output = run.output;
+  result.program_output_bytes = run.output_bytes;
+  ChannelData data = parse_channel(run.channel);
+  result.missing_functions = data.missing_functions;
+  result.traces = grade_two_layer(lesson, cases, data);
+  result.outcome = outcome_of_run(run, data, result);
+  return result;
+}
+
+}  // namespace gradlings::runner

@@ -1,0 +1,57 @@
+// Checking one lesson end to end: compile the learner's exercise with the
+// lesson's harness, run it in a child process, and grade what it reported.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "runner/lesson.h"
+#include "runner/trace.h"
+
+namespace gradlings::runner {
+
+struct CheckOptions {
+  std::filesystem::path exercise;      // the learner's exercise.cpp
+  std::filesystem::path harness_dir;   // lessons/harness: lesson headers and harness mains
+  std::string compiler;                // empty: $CXX, else c++
+  std::filesystem::path cache_dir;     // empty: the build module's default
+  std::chrono::milliseconds timeout{10'000};  // wall time allowed to the learner's program
+};
+
+/// The verdict on a whole lesson, in the order the runner looks for them.
+enum class Outcome {
+  passed,           // every value of every case is right
+  failed,           // the program ran to the end and some value is wrong
+  not_implemented,  // a function still calls not_implemented()
+  compile_error,    // the exercise did not compile or link
+  crashed,          // killed by a signal
+  timed_out,        // ran past the time limit
+  output_flood,     // printed more than the output limit
+  ended_early,      // exited before the harness finished (exit() or a failed stage)
+  channel_error,    // a record on the channel did not parse
+};
+
+struct LessonResult {
+  Outcome outcome = Outcome::failed;
+  std::vector<CaseTrace> traces;               // one per case the harness reported on
+  std::vector<std::string> missing_functions;  // set for not_implemented
+  std::string compiler_log;                    // set for compile_error
+  std::string compile_command;
+  bool cached_build = false;                   // the executable was reused
+  std::string program_output;                  // what the program printed, cut to the kept size
+  std::size_t program_output_bytes = 0;        // how much it printed in all
+  std::string detail;                          // signal name, exit status or malformed record
+  std::chrono::milliseconds timeout{0};
+};
+
+/// Checks `lesson` against the exercise in `options`. Throws Error only for
+/// problems outside the learner's code: a missing file or compiler.
+LessonResult check_lesson(const Lesson& lesson, const CheckOptions& options);
+
+/// Returns the file name of the harness main for a lesson kind, e.g.
+/// "two_layer_network_main.cpp" for "two-layer-network".
+std::string harness_file(const std::string& kind);
+
+}  // namespace gradlings::runner

@@ -1,0 +1,125 @@
+#include "runner/lesson.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "runner/error.h"
+#include "runner/text.h"
+#include "runner/yaml_doc.h"
+
+namespace gradlings::runner {
+
+namespace {
+
+const std::vector<std::string> kKinds = {"two-layer-network"};
+
+engine::Tolerance read_tolerance(const YamlDoc& doc, const YAML::Node& node, std::string_view where) {
+  doc.check_keys(node, where, {"absolute", "relative"}, {"absolute", "relative"});
+  engine::Tolerance tolerance;
+  tolerance.absolute = doc.positive_number(node, "absolute");
+  tolerance.relative = doc.positive_number(node, "relative");
+  return tolerance;
+}
+
+GradientCheckSettings read_gradient_check(const YamlDoc& doc, const YAML::Node& node) {
+  doc.check_keys(node, "'gradient_check'", {"step", "absolute", "relative"},
+                 {"step", "absolute", "relative"});
+  GradientCheckSettings settings;
+  settings.step = doc.positive_number(node, "step");
+  settings.tolerance.absolute = doc.positive_number(node, "absolute");
+  settings.tolerance.relative = doc.positive_number(node, "relative");
+  return settings;
+}
+
+}  // namespace
+
+int lesson_number(const std::filesystem::path& dir) {
+  std::string name = dir.filename().string();
+  int number = -1;
+  auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), number);
+  if (error != std::errc() || end == name.data() || *end != '-') {
+    return -1;
+  }
+  return number;
+}
+
+std::vector<std::filesystem::path> lesson_dirs(const std::filesystem::path& lessons_root) {
+  std::vector<std::filesystem::path> dirs;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(lessons_root, error)) {
+    if (entry.is_directory() && lesson_number(entry.path()) >= 0 &&
+        std::filesystem::exists(entry.path() / "lesson.yaml")) {
+      dirs.push_back(entry.path());
+    }
+  }
+  if (error) {
+    throw Error(fmt::format("cannot list lessons in '{}': {}", display_path(lessons_root),
+                            error.message()));
+  }
+  std::sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) {
+    return lesson_number(a) < lesson_number(b);
+  });
+  return dirs;
+}
+
+std::filesystem::path find_lesson_dir(const std::filesystem::path& lessons_root, int number) {
+  std::vector<std::filesystem::path> dirs = lesson_dirs(lessons_root);
+  for (const auto& dir : dirs) {
+    if (lesson_number(dir) == number) {
+      return dir;
+    }
+  }
+
+  std::string known;
+  for (const auto& dir : dirs) {
+    known += (known.empty() ? "" : ", ") + std::to_string(lesson_number(dir));
+  }
+  if (known.empty()) {
+    throw Error(fmt::format("no lessons found in '{}'", display_path(lessons_root)));
+  }
+  throw Error(fmt::format("no lesson {} (the lessons are {}; 'runner list' shows them)", number,
+                          known));
+}
+
+Lesson load_lesson(const std::filesystem::path& dir) {
+  Lesson lesson;
+  lesson.dir = dir;
+  lesson.file = dir / "lesson.yaml";
+  lesson.slug = dir.filename().string();
+  YamlDoc doc = YamlDoc::load(lesson.file);
+  const YAML::Node& root = doc.root();
+
+  // The kind decides which further keys are allowed, so read it first.
+  if (!root.IsMap()) {
+    doc.fail(root.Mark(), "a lesson file must be a map of keys and values");
+  }
+  lesson.kind = doc.text(root, "kind");
+  if (std::find(kKinds.begin(), kKinds.end(), lesson.kind) == kKinds.end()) {
+    doc.fail(root["kind"].Mark(),
+             fmt::format("unknown lesson kind '{}'{}", lesson.kind, did_you_mean(lesson.kind, kKinds)));
+  }
+
+  std::vector<std::string> keys = {"number", "title", "kind", "explanation",
+                                   "hints", "tolerance", "gradient_check"};
+  std::vector<std::string> kind_keys = two_layer_keys();
+  keys.insert(keys.end(), kind_keys.begin(), kind_keys.end());
+  doc.check_keys(root, "the lesson", keys, keys);
+
+  lesson.number = static_cast<int>(doc.integer(root, "number", 1, 99));
+  if (lesson_number(dir) != lesson.number) {
+    doc.fail(root["number"].Mark(),
+             fmt::format("'number' is {} but the folder is '{}' (rename one so they match)",
+                         lesson.number, lesson.slug));
+  }
+  lesson.title = doc.text(root, "title");
+  lesson.explanation = doc.text(root, "explanation");
+  lesson.hints = doc.texts(root, "hints");
+  lesson.tolerance = read_tolerance(doc, root["tolerance"], "'tolerance'");
+  lesson.gradient_check = read_gradient_check(doc, root["gradient_check"]);
+  lesson.spec = parse_two_layer_spec(doc);
+  return lesson;
+}
+
+}  // namespace gradlings::runner

@@ -1,0 +1,184 @@
+// The `runner` command: checks a learner's exercise and prints the trace.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "runner/check.h"
+#include "runner/error.h"
+#include "runner/lesson.h"
+#include "runner/report.h"
+#include "runner/workspace.h"
+#include "runner/yaml_doc.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace gradlings::runner;
+
+constexpr int kExitPassed = 0;  // every check passed
+constexpr int kExitFailed = 1;  // a check failed, or the exercise did not compile or run
+constexpr int kExitUsage = 2;   // a bad command line, lesson file or workspace
+
+constexpr const char* kExitCodes =
+    "Exit status:\n"
+    "  0  every check passed\n"
+    "  1  a check failed, or the exercise did not compile or run\n"
+    "  2  a bad command line, lesson file or workspace\n";
+
+struct Options {
+  std::string lesson;                // the lesson number as typed
+  std::string exercise;              // --exercise: check this file instead of the workspace's
+  std::string workspace;             // --workspace: default <root>/workspace
+  double timeout_seconds = 10;       // --timeout: wall time for the learner's program
+  bool plain = false;                // --plain: ASCII, no colour
+};
+
+fs::path root_dir() {
+  const char* from_env = std::getenv("GRADLINGS_ROOT");
+  fs::path root = from_env && *from_env ? fs::path(from_env) : fs::path(GRADLINGS_SOURCE_DIR);
+  if (!fs::is_directory(root / "lessons")) {
+    throw Error(fmt::format("no lessons folder in '{}' (set GRADLINGS_ROOT to your gradlings "
+                            "checkout)", root.string()));
+  }
+  return root;
+}
+
+fs::path workspace_dir(const Options& options) {
+  return options.workspace.empty() ? root_dir() / "workspace" : fs::path(options.workspace);
+}
+
+int parse_lesson_number(const std::string& text) {
+  int number = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    throw Error(fmt::format("lesson '{}' is not a number ('runner list' shows the lessons)", text));
+  }
+  return number;
+}
+
+Lesson load_numbered_lesson(const std::string& number) {
+  return load_lesson(find_lesson_dir(root_dir() / "lessons", parse_lesson_number(number)));
+}
+
+int run_lesson(const Options& options) {
+  if (options.timeout_seconds <= 0) {
+    throw Error(fmt::format("--timeout {} must be more than 0 seconds", options.timeout_seconds));
+  }
+  Lesson lesson = load_numbered_lesson(options.lesson);
+  Workspace workspace(workspace_dir(options));
+
+  fs::path exercise;
+  if (!options.exercise.empty()) {
+    exercise = options.exercise;
+  } else {
+    exercise = workspace.exercise(lesson);
+    if (workspace.ensure_exercise(lesson)) {
+      fmt::print("Created {} from the lesson's stub.\n\n", display_path(exercise));
+    }
+  }
+
+  CheckOptions check;
+  check.exercise = exercise;
+  check.harness_dir = root_dir() / "lessons" / "harness";
+  check.timeout = std::chrono::milliseconds(static_cast<long long>(options.timeout_seconds * 1000));
+  LessonResult result = check_lesson(lesson, check);
+
+  std::fputs(render_result(lesson, display_path(exercise), result, detect_style(stdout, options.plain))
+                 .c_str(),
+             stdout);
+
+  bool passed = result.outcome == Outcome::passed;
+  if (options.exercise.empty()) {
+    LessonState state = workspace.state(lesson);
+    state.status = passed ? "passed" : "failed";
+    workspace.set_state(lesson, state);
+    workspace.save();
+  }
+  return passed ? kExitPassed : kExitFailed;
+}
+
+int run_list(const Options& options) {
+  Workspace workspace(workspace_dir(options));
+  for (const fs::path& dir : lesson_dirs(root_dir() / "lessons")) {
+    Lesson lesson = load_lesson(dir);
+    std::string status = workspace.state(lesson).status;
+    if (status.empty()) {
+      status = fs::exists(workspace.exercise(lesson)) ? "not checked yet" : "not started";
+    }
+    fmt::print("{:>2}  {:<36} {}\n", lesson.number, lesson.title, status);
+  }
+  return kExitPassed;
+}
+
+int run_hint(const Options& options) {
+  Lesson lesson = load_numbered_lesson(options.lesson);
+  Workspace workspace(workspace_dir(options));
+  LessonState state = workspace.state(lesson);
+  int count = static_cast<int>(lesson.hints.size());
+  int shown = std::min(state.hints_shown + 1, count);
+
+  fmt::print("Hint {} of {} for lesson {} ({}):\n\n{}\n", shown, count, lesson.number, lesson.title,
+             lesson.hints[shown - 1]);
+  if (shown == count) {
+    fmt::print("That is the last hint.\n");
+  } else {
+    fmt::print("Run 'runner hint {}' again for the next one.\n", lesson.number);
+  }
+
+  state.hints_shown = shown;
+  workspace.set_state(lesson, state);
+  workspace.save();
+  return kExitPassed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  CLI::App app("gradlings: learn backpropagation by writing it.", "runner");
+  app.footer(kExitCodes);
+  app.require_subcommand(1);
+  app.add_option("--workspace", options.workspace, "Folder of your exercises (default: workspace/ in the checkout)");
+  app.add_flag("--plain", options.plain, "Print ASCII only, without colour");
+
+  CLI::App* lesson = app.add_subcommand("lesson", "Check your exercise for lesson N and print its trace");
+  lesson->add_option("N", options.lesson, "Lesson number")->required();
+  lesson->add_option("--exercise", options.exercise, "Check this file instead of the workspace's");
+  lesson->add_option("--timeout", options.timeout_seconds, "Seconds your program may run (default 10)");
+  lesson->fallthrough();
+
+  CLI::App* list = app.add_subcommand("list", "List the lessons and your progress");
+  list->fallthrough();
+
+  CLI::App* hint = app.add_subcommand("hint", "Show the next hint for lesson N");
+  hint->add_option("N", options.lesson, "Lesson number")->required();
+  hint->fallthrough();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::ParseError& error) {
+    std::fprintf(stderr, "runner: error: %s\nrun 'runner --help' for usage\n", error.what());
+    return kExitUsage;
+  }
+
+  try {
+    if (lesson->parsed()) {
+      return run_lesson(options);
+    }
+    if (list->parsed()) {
+      return run_list(options);
+    }
+    return run_hint(options);
+  } catch (const Error& error) {
+    std::fprintf(stderr, "runner: error: %s\n", error.what());
+    return kExitUsage;
+  }
+}

@@ -1,0 +1,297 @@
+#include "runner/report.h"
+
+#include <fmt/color.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+
+namespace gradlings::runner {
+
+namespace {
+
+constexpr std::size_t kShownOutputLines = 20;
+constexpr std::size_t kShownCompilerLines = 30;
+
+class Writer {
+ public:
+  explicit Writer(const ReportStyle& style) : style_(style) {}
+
+  void line(const std::string& text = "") { out_ += text + "\n"; }
+
+  std::string paint(const std::string& text, fmt::terminal_color color, bool bold = false) const {
+    if (!style_.color) {
+      return text;
+    }
+    fmt::text_style style = fmt::fg(color);
+    if (bold) {
+      style |= fmt::emphasis::bold;
+    }
+    return fmt::format(style, "{}", text);
+  }
+
+  std::string right() const { return paint(style_.unicode ? "✓" : "ok", fmt::terminal_color::green); }
+  std::string wrong() const { return paint(style_.unicode ? "✗" : "XX", fmt::terminal_color::red, true); }
+  std::string arrow() const { return style_.unicode ? "→" : "->"; }
+
+  const ReportStyle& style() const { return style_; }
+  std::string text() const { return out_; }
+
+ private:
+  const ReportStyle& style_;
+  std::string out_;
+};
+
+std::string ascii(const ReportStyle& style, std::string text) {
+  if (style.unicode) {
+    return text;
+  }
+  const std::pair<const char*, const char*> replacements[] = {
+      {"×", "*"}, {"−", "-"}, {"²", "^2"}, {"→", "->"}, {"·", "-"}};
+  for (const auto& [from, to] : replacements) {
+    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
+      text.replace(at, std::string_view(from).size(), to);
+    }
+  }
+  return text;
+}
+
+std::string check_line(const Writer& w, const Check& c) {
+  std::string value = c.actual ? fmt::format("{:.3f}", *c.actual) : "(not computed)";
+  std::string text;
+  if (c.style == Check::Style::update) {
+    text = fmt::format("{}: {} {} {}", c.label, c.formula, w.arrow(), value);
+  } else if (c.formula.empty()) {
+    text = fmt::format("{} = {}", c.label, value);
+  } else {
+    text = fmt::format("{} = {} = {}", c.label, c.formula, value);
+  }
+  if (!c.note.empty()) {
+    text += fmt::format("  ({})", c.note);
+  }
+  text = ascii(w.style(), text);
+
+  if (c.passed) {
+    return fmt::format("  {} {}", w.right(), text);
+  }
+  std::string expected;
+  if (c.actual) {
+    auto [yours, theirs] = distinguishable(*c.actual, c.expected);
+    expected = fmt::format("you have {}, expected {} ({}), off by {:.3g}", yours, theirs,
+                           c.expected_source, *c.actual - c.expected);
+  } else {
+    expected = fmt::format("expected {:.6g}", c.expected);
+  }
+  return fmt::format("  {} {}\n      {}", w.wrong(), text, w.paint(expected, fmt::terminal_color::red));
+}
+
+std::string stop_text(const StageStop& stop) {
+  if (stop.reason == StageStop::Reason::missing) {
+    return fmt::format("{}: not implemented yet ({}() still calls not_implemented())", stop.stage,
+                       short_function_name(stop.detail));
+  }
+  return fmt::format("{}: threw an exception: {}", stop.stage, stop.detail);
+}
+
+void render_trace(Writer& w, const CaseTrace& trace) {
+  w.line(w.paint(fmt::format("Case '{}': {}", trace.name, trace.setup), fmt::terminal_color::cyan, true));
+  for (const Section& section : trace.sections) {
+    if (section.heading.starts_with("Training step")) {
+      w.line();
+      std::string rule = w.style().unicode ? "══" : "==";
+      w.line(w.paint(fmt::format("{} {} {}", rule, section.heading, rule), fmt::terminal_color::bright_white, true));
+      continue;
+    }
+    if (section.lines.empty()) {
+      continue;
+    }
+    w.line(ascii(w.style(), section.heading));
+    for (const TraceLine& line : section.lines) {
+      w.line(line.check ? check_line(w, *line.check) : "  " + ascii(w.style(), line.text));
+    }
+  }
+  if (trace.stop) {
+    w.line(fmt::format("  {} {}", w.wrong(), stop_text(*trace.stop)));
+  }
+  w.line();
+}
+
+void render_hidden(Writer& w, const LessonResult& result) {
+  int total = 0;
+  int passed = 0;
+  const CaseTrace* first_failure = nullptr;
+  for (const CaseTrace& trace : result.traces) {
+    if (!trace.hidden) {
+      continue;
+    }
+    ++total;
+    if (trace.passed) {
+      ++passed;
+    } else if (!first_failure) {
+      first_failure = &trace;
+    }
+  }
+  if (total == 0) {
+    return;
+  }
+
+  std::string mark = passed == total ? w.right() : w.wrong();
+  w.line(fmt::format("{} Hidden cases (random weights, inputs and targets): {} of {} passed", mark,
+                     passed, total));
+  if (first_failure) {
+    w.line(fmt::format("  The first that failed is '{}'. Its trace:", first_failure->name));
+    w.line();
+    render_trace(w, *first_failure);
+  } else {
+    w.line();
+  }
+}
+
+void render_output(Writer& w, const LessonResult& result) {
+  if (result.program_output_bytes == 0) {
+    return;
+  }
+  w.line(fmt::format("Your program printed {} byte{}:", result.program_output_bytes,
+                     result.program_output_bytes == 1 ? "" : "s"));
+  std::istringstream lines(result.program_output);
+  std::string line;
+  std::size_t shown = 0;
+  while (std::getline(lines, line) && shown < kShownOutputLines) {
+    w.line("  | " + line);
+    ++shown;
+  }
+  if (shown == kShownOutputLines || result.program_output_bytes > result.program_output.size()) {
+    w.line("  | ...");
+  }
+  w.line();
+}
+
+const CaseTrace* first_failed_trace(const LessonResult& result) {
+  for (const CaseTrace& trace : result.traces) {
+    if (!trace.passed) {
+      return &trace;
+    }
+  }
+  return nullptr;
+}
+
+void render_summary(Writer& w, const Lesson& lesson, const std::string& exercise,
+                    const LessonResult& result) {
+  std::string hint = fmt::format("Stuck? 'runner hint {}' shows a hint.", lesson.number);
+  switch (result.outcome) {
+    case Outcome::passed:
+      w.line(fmt::format("{} Lesson {} passed: every value is right.", w.right(), lesson.number));
+      return;
+    case Outcome::not_implemented: {
+      std::string names;
+      for (const std::string& function : result.missing_functions) {
+        names += (names.empty() ? "" : ", ") + short_function_name(function) + "()";
+      }
+      w.line(fmt::format("{} Not implemented yet: {}.", w.wrong(), names));
+      w.line(fmt::format("  Open {} and write them from the top down,", exercise));
+      w.line("  deleting each not_implemented() call as you go.");
+      break;
+    }
+    case Outcome::failed: {
+      const CaseTrace* trace = first_failed_trace(result);
+      if (trace && trace->first_wrong) {
+        const FirstWrong& first = *trace->first_wrong;
+        w.line(fmt::format("{} First wrong value: {} ({}, case '{}').", w.wrong(), first.check.label,
+                           first.where, trace->name));
+        w.line("  Every value computed from it is off too, so fix this one first.");
+      } else if (trace && trace->stop) {
+        w.line(fmt::format("{} Case '{}' stopped: {}.", w.wrong(), trace->name, stop_text(*trace->stop)));
+      } else {
+        w.line(fmt::format("{} Some values are wrong.", w.wrong()));
+      }
+      break;
+    }
+    case Outcome::compile_error:
+      w.line(fmt::format("{} {} does not compile. Fix the first error above and run again.", w.wrong(), exercise));
+      break;
+    case Outcome::crashed:
+      w.line(fmt::format("{} Your program crashed ({}). Look for an out-of-range index or a "
+                         "null pointer just after the last value shown.", w.wrong(), result.detail));
+      break;
+    case Outcome::timed_out:
+      w.line(fmt::format("{} Your program took longer than {} s: does a loop miss its exit?",
+                         w.wrong(), result.timeout.count() / 1000.0));
+      break;
+    case Outcome::output_flood:
+      w.line(fmt::format("{} Your program printed too much and was stopped: does a print sit "
+                         "inside a loop that never ends?", w.wrong()));
+      break;
+    case Outcome::ended_early:
+      w.line(fmt::format("{} Your program ended before the checks finished ({}): does it call "
+                         "exit() or return from main?", w.wrong(), result.detail));
+      break;
+    case Outcome::channel_error:
+      w.line(fmt::format("{} The harness sent a record that does not parse: '{}'. Does your code "
+                         "write to file descriptor 3?", w.wrong(), result.detail));
+      break;
+  }
+  w.line("  " + hint);
+}
+
+}  // namespace
+
+ReportStyle detect_style(std::FILE* stream, bool plain) {
+  ReportStyle style;
+  if (plain) {
+    style.unicode = false;
+    return style;
+  }
+  const char* no_color = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  bool dumb = term && std::string_view(term) == "dumb";
+  style.color = isatty(fileno(stream)) && !(no_color && *no_color) && !dumb;
+  return style;
+}
+
+std::string short_function_name(const std::string& signature) {
+  std::string name = signature.substr(0, signature.find('('));
+  std::size_t space = name.rfind(' ');
+  return space == std::string::npos ? name : name.substr(space + 1);
+}
+
+std::pair<std::string, std::string> distinguishable(double actual, double expected) {
+  for (int decimals = 3; decimals < 17; ++decimals) {
+    std::string a = fmt::format("{:.{}f}", actual, decimals);
+    std::string e = fmt::format("{:.{}f}", expected, decimals);
+    if (a != e) {
+      return {a, e};
+    }
+  }
+  return {fmt::format("{}", actual), fmt::format("{}", expected)};
+}
+
+std::string render_result(const Lesson& lesson, const std::string& exercise,
+                          const LessonResult& result, const ReportStyle& style) {
+  Writer w(style);
+  w.line(w.paint(fmt::format("Lesson {}: {}", lesson.number, lesson.title), fmt::terminal_color::bright_white, true));
+  w.line(fmt::format("Checking {}{}", exercise, result.cached_build ? " (unchanged, compiled before)" : ""));
+  w.line();
+
+  if (result.outcome == Outcome::compile_error) {
+    std::istringstream lines(result.compiler_log);
+    std::string line;
+    for (std::size_t shown = 0; std::getline(lines, line) && shown < kShownCompilerLines; ++shown) {
+      w.line("  " + line);
+    }
+    w.line();
+  }
+
+  for (const CaseTrace& trace : result.traces) {
+    if (!trace.hidden) {
+      render_trace(w, trace);
+    }
+  }
+  render_hidden(w, result);
+  render_output(w, result);
+  render_summary(w, lesson, exercise, result);
+  return w.text();
+}
+
+}  // namespace gradlings::runner

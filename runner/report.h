@@ -1,0 +1,36 @@
+// All terminal output of the runner goes through here. The renderers return
+// strings, so tests can compare what a learner would see.
+#pragma once
+
+#include <cstdio>
+#include <string>
+
+#include "runner/check.h"
+#include "runner/lesson.h"
+
+namespace gradlings::runner {
+
+struct ReportStyle {
+  bool color = false;    // ANSI colours
+  bool unicode = true;   // ✓ ✗ → and box rules; false: ASCII only
+};
+
+/// Returns the style for `stream`: colour only on a terminal, and never when
+/// NO_COLOR is set or TERM is "dumb". `plain` forces ASCII without colour.
+ReportStyle detect_style(std::FILE* stream, bool plain);
+
+/// Returns the whole report on one checked lesson: the trace of each public
+/// case, a line on the hidden cases, the trace of the first failing hidden
+/// case, and a summary that names the first wrong value and what to do next.
+std::string render_result(const Lesson& lesson, const std::string& exercise,
+                          const LessonResult& result, const ReportStyle& style);
+
+/// Returns the short name of a function as the compiler spells it:
+/// "forward" for "Forward forward(const Params&, double)".
+std::string short_function_name(const std::string& signature);
+
+/// Formats `actual` and `expected` with the fewest decimals (at least 3) that
+/// tell them apart, so a ✗ never shows two equal-looking numbers.
+std::pair<std::string, std::string> distinguishable(double actual, double expected);
+
+}  // namespace gradlings::runner

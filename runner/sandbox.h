@@ -1,0 +1,103 @@
+// Runs a compiled program in a child process with a time limit, output
+// limits and a memory limit, and collects what it wrote.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace gradlings::runner {
+
+/// The file descriptor on which the child finds the channel: a pipe that only
+/// the lesson harness writes its records to, separate from stdout and stderr so
+/// the learner's printing cannot corrupt the records.
+constexpr int kChannelFd = 3;
+
+/// Limits for one run. Exceeding any of them kills the child's whole process
+/// group with SIGKILL.
+struct RunLimits {
+  /// Wall-clock time from start until the child is killed (outcome timed_out).
+  /// RLIMIT_CPU is also set to this rounded up to whole seconds plus one.
+  std::chrono::milliseconds wall_time{10'000};
+
+  /// stdout and stderr together beyond this many bytes kill the child
+  /// (outcome output_flood).
+  std::size_t max_output_bytes = 1 << 20;
+
+  /// How many bytes of stdout and stderr are kept in RunResult::output.
+  std::size_t kept_output_bytes = 16 << 10;
+
+  /// Channel data beyond this many bytes kills the child (outcome channel_flood).
+  std::size_t max_channel_bytes = 64 << 20;
+
+  /// RLIMIT_AS: the child's virtual address space in bytes. An allocation past
+  /// it fails inside the child (std::bad_alloc, or a null from malloc).
+  std::size_t memory_bytes = 2ull << 30;
+};
+
+/// A run's outcome. Only `exited` and `signaled` come from the child itself.
+/// The others mean the sandbox killed it.
+enum class RunOutcome { exited, signaled, timed_out, output_flood, channel_flood };
+
+/// The status, output and channel data of one run. Data read before a kill is
+/// kept.
+struct RunResult {
+  RunOutcome outcome = RunOutcome::exited;
+  int exit_code = 0;  ///< the exit status; meaningful when outcome == exited
+  int signal = 0;     ///< the terminating signal; meaningful when outcome == signaled
+
+  /// The first kept_output_bytes of stdout and stderr, in the order the child
+  /// wrote them to the two file descriptors (which share one pipe).
+  std::string output;
+
+  /// The number of bytes read from stdout and stderr, including those not kept.
+  /// After an output flood it is just past max_output_bytes.
+  std::size_t output_bytes = 0;
+
+  /// Everything the child wrote to kChannelFd.
+  std::string channel;
+
+  /// Wall-clock time from starting the child until it was reaped.
+  std::chrono::milliseconds elapsed{0};
+};
+
+/// Runs `executable` with `arguments` (argv[1] onwards; argv[0] is the path)
+/// and waits for it. The child inherits the environment and the working
+/// folder, and gets:
+///  - stdin: the bytes of `input`, from an in-memory file (no temp file on disk);
+///  - stdout and stderr: one shared pipe;
+///  - kChannelFd: the channel pipe;
+///  - no other open file descriptors;
+///  - its own process group, so grandchildren are killed with it;
+///  - RLIMIT_CORE 0, RLIMIT_AS limits.memory_bytes, RLIMIT_CPU as in RunLimits;
+///  - default handling for every signal and an empty signal mask;
+///  - SIGKILL if the calling thread exits first (PR_SET_PDEATHSIG).
+///
+/// When the child exits, its process group is killed at once, so a grandchild
+/// that still has the pipes open cannot delay the result. A grandchild that
+/// left the group delays it by at most 200 ms of grace.
+///
+/// A program that crashes, times out or floods its output is a result, not an
+/// exception. Throws Error, naming the path and the system's reason, when the
+/// executable cannot be started (missing, not executable, not a valid
+/// program). Throws std::system_error when pipe2, memfd_create, fork, poll or
+/// read fails. The caller's SIGPIPE handling is left alone, because the parent
+/// never writes to a pipe.
+///
+/// Safe to call from several threads at once. The process must not set
+/// SIGCHLD to SIG_IGN, because the kernel then reaps children itself and every
+/// run would end as timed_out.
+RunResult run_sandboxed(const std::filesystem::path& executable,
+                        const std::vector<std::string>& arguments, const std::string& input,
+                        const RunLimits& limits = {});
+
+/// Returns the name of a signal, such as "SIGSEGV" for 11, or "signal 42" for
+/// a number without a standard name.
+std::string signal_name(int signal);
+
+/// Returns a lowercase word for an outcome, such as "timed_out", for logs.
+std::string outcome_name(RunOutcome outcome);
+
+}  // namespace gradlings::runner

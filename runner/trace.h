@@ -1,0 +1,57 @@
+// The graded trace of a lesson: what the learner's code computed, line by
+// line, each value checked against the reference. Graders build it; the
+// reporter prints it. Nothing here knows about terminals.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runner/channel.h"
+
+namespace gradlings::runner {
+
+/// One value the learner computed, and its verdict.
+struct Check {
+  enum class Style {
+    equation,  // label = formula = value
+    update,    // label: formula → value   (formula is the old value)
+  };
+  Style style = Style::equation;
+  std::string label;             // "dL/dw2"
+  std::string formula;           // "-0.033 × 0.668", from the learner's values; may be empty
+  std::string note;              // "sigmoid derivative"; may be empty
+  std::optional<double> actual;  // the learner's value; nullopt when the code never produced it
+  double expected = 0;           // the reference engine's value
+  std::string expected_source = "reference";  // what `expected` came from, for messages
+  bool passed = false;
+};
+
+/// A line of the trace: a check, or plain text when `check` is empty.
+struct TraceLine {
+  std::string text;
+  std::optional<Check> check;
+};
+
+struct Section {
+  std::string heading;
+  std::vector<TraceLine> lines;
+};
+
+/// The first check that failed, and where.
+struct FirstWrong {
+  std::string where;  // "step 1, backward pass"
+  Check check;
+};
+
+struct CaseTrace {
+  std::string name;     // "public", "hidden 3"
+  bool hidden = false;
+  std::string setup;    // "x = 1.0, target = 0.8, 3 steps, learning rate 0.1"
+  std::vector<Section> sections;
+  bool passed = true;
+  std::optional<FirstWrong> first_wrong;
+  std::optional<StageStop> stop;  // the case stopped early: not implemented, or threw
+};
+
+}  // namespace gradlings::runner

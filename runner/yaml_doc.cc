@@ -1,0 +1,206 @@
+#include "runner/yaml_doc.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "runner/error.h"
+#include "runner/text.h"
+
+namespace gradlings::runner {
+
+namespace {
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream stream(text);
+  std::string line;
+  while (std::getline(stream, line)) {
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+// A scalar as written in the file, for quoting in messages.
+std::string written(const YAML::Node& node) {
+  if (node.IsScalar()) {
+    return "'" + node.Scalar() + "'";
+  }
+  if (node.IsSequence()) {
+    return node.size() == 0 ? "an empty list" : "a list";
+  }
+  if (node.IsMap()) {
+    return "a map";
+  }
+  return "nothing";
+}
+
+}  // namespace
+
+std::string display_path(const std::filesystem::path& path) {
+  std::error_code error;
+  std::filesystem::path relative = std::filesystem::relative(path, error);
+  if (error || relative.empty() || relative.native().starts_with("..")) {
+    return path.string();
+  }
+  return relative.string();
+}
+
+YamlDoc::YamlDoc(std::filesystem::path path, std::string text, YAML::Node root)
+    : path_(std::move(path)), lines_(split_lines(text)), root_(std::move(root)) {}
+
+YamlDoc YamlDoc::load(const std::filesystem::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    throw Error(fmt::format("cannot read '{}': {}", display_path(path), std::strerror(errno)));
+  }
+  std::ostringstream text;
+  text << file.rdbuf();
+  return parse(text.str(), path);
+}
+
+YamlDoc YamlDoc::parse(std::string text, const std::filesystem::path& path) {
+  YamlDoc doc(path, text, YAML::Node());
+  try {
+    doc.root_ = YAML::Load(text);
+  } catch (const YAML::ParserException& error) {
+    doc.fail(error.mark, "invalid YAML: " + error.msg);
+  }
+  return doc;
+}
+
+std::string YamlDoc::location(const YAML::Mark& mark) const {
+  if (mark.is_null() || mark.line < 0) {
+    return display_path(path_);
+  }
+  return fmt::format("{}:{}:{}", display_path(path_), mark.line + 1, mark.column + 1);
+}
+
+void YamlDoc::fail(const YAML::Mark& mark, const std::string& message) const {
+  std::string text = location(mark) + ": " + message;
+  if (!mark.is_null() && mark.line >= 0 && static_cast<std::size_t>(mark.line) < lines_.size()) {
+    text += "\n  " + lines_[mark.line] + "\n  " + std::string(mark.column, ' ') + "^";
+  }
+  throw Error(text);
+}
+
+void YamlDoc::check_keys(const YAML::Node& node, std::string_view where,
+                         const std::vector<std::string>& allowed,
+                         const std::vector<std::string>& required) const {
+  if (!node.IsMap()) {
+    fail(node.Mark(), fmt::format("{} must be a map of keys and values, not {}", where,
+                                  written(node)));
+  }
+
+  std::set<std::string> seen;
+  for (const auto& entry : node) {
+    std::string key = entry.first.Scalar();
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      fail(entry.first.Mark(),
+           fmt::format("unknown key '{}' in {}{}", key, where, did_you_mean(key, allowed)));
+    }
+    if (!seen.insert(key).second) {
+      fail(entry.first.Mark(), fmt::format("duplicate key '{}' in {}", key, where));
+    }
+  }
+
+  for (const std::string& key : required) {
+    if (!seen.contains(key)) {
+      fail(node.Mark(), fmt::format("missing key '{}' in {}", key, where));
+    }
+  }
+}
+
+YAML::Node YamlDoc::child(const YAML::Node& map, const std::string& key) const {
+  YAML::Node value = map[key];
+  if (!value.IsDefined() || value.IsNull()) {
+    fail(value.IsDefined() ? value.Mark() : map.Mark(), fmt::format("missing value for '{}'", key));
+  }
+  return value;
+}
+
+double YamlDoc::number(const YAML::Node& map, const std::string& key) const {
+  YAML::Node value = child(map, key);
+  double result = 0;
+  if (!value.IsScalar() || !YAML::convert<double>::decode(value, result) ||
+      !std::isfinite(result)) {
+    fail(value.Mark(), fmt::format("'{}' must be a finite number, not {}", key, written(value)));
+  }
+  return result;
+}
+
+double YamlDoc::positive_number(const YAML::Node& map, const std::string& key) const {
+  double result = number(map, key);
+  if (result <= 0) {
+    fail(map[key].Mark(), fmt::format("'{}' must be greater than 0, not {}", key, written(map[key])));
+  }
+  return result;
+}
+
+long long YamlDoc::integer(const YAML::Node& map, const std::string& key, long long min,
+                           long long max) const {
+  YAML::Node value = child(map, key);
+  long long result = 0;
+  if (!value.IsScalar() || !YAML::convert<long long>::decode(value, result)) {
+    fail(value.Mark(), fmt::format("'{}' must be a whole number, not {}", key, written(value)));
+  }
+  if (result < min || result > max) {
+    fail(value.Mark(),
+         fmt::format("'{}' must be between {} and {}, not {}", key, min, max, result));
+  }
+  return result;
+}
+
+std::string YamlDoc::text(const YAML::Node& map, const std::string& key) const {
+  YAML::Node value = child(map, key);
+  if (!value.IsScalar() || value.Scalar().empty()) {
+    fail(value.Mark(), fmt::format("'{}' must be text, not {}", key, written(value)));
+  }
+  return value.Scalar();
+}
+
+YAML::Node YamlDoc::sequence(const YAML::Node& map, const std::string& key) const {
+  YAML::Node value = child(map, key);
+  if (!value.IsSequence() || value.size() == 0) {
+    fail(value.Mark(), fmt::format("'{}' must be a list with at least one entry, not {}", key,
+                                   written(value)));
+  }
+  return value;
+}
+
+std::vector<std::string> YamlDoc::texts(const YAML::Node& map, const std::string& key) const {
+  YAML::Node list = sequence(map, key);
+  std::vector<std::string> result;
+  for (const YAML::Node& item : list) {
+    if (!item.IsScalar() || item.Scalar().empty()) {
+      fail(item.Mark(), fmt::format("each entry of '{}' must be text, not {}", key, written(item)));
+    }
+    result.push_back(item.Scalar());
+  }
+  return result;
+}
+
+Range YamlDoc::range(const YAML::Node& map, const std::string& key) const {
+  YAML::Node value = child(map, key);
+  Range result;
+  bool ok = value.IsSequence() && value.size() == 2 &&
+            YAML::convert<double>::decode(value[0], result.low) &&
+            YAML::convert<double>::decode(value[1], result.high) && std::isfinite(result.low) &&
+            std::isfinite(result.high);
+  if (!ok) {
+    fail(value.Mark(), fmt::format("'{}' must be a range [low, high] of two numbers", key));
+  }
+  if (result.low > result.high) {
+    fail(value.Mark(), fmt::format("'{}' is empty: low {} is above high {}", key, result.low,
+                                   result.high));
+  }
+  return result;
+}
+
+}  // namespace gradlings::runner
