@@ -8,7 +8,6 @@
 #include "runner/channel.h"
 #include "runner/error.h"
 #include "runner/sandbox.h"
-#include "runner/two_layer_grade.h"
 #include "runner/yaml_doc.h"
 
 namespace gradlings::runner {
@@ -48,12 +47,6 @@ Outcome outcome_of_run(const RunResult& run, const ChannelData& data, LessonResu
 
 }  // namespace
 
-std::string harness_file(const std::string& kind) {
-  std::string name = kind;
-  std::replace(name.begin(), name.end(), '-', '_');
-  return name + "_main.cpp";
-}
-
 LessonResult check_lesson(const Lesson& lesson, const CheckOptions& options) {
   if (!std::filesystem::is_regular_file(options.exercise)) {
     throw Error(fmt::format("exercise '{}' not found", display_path(options.exercise)));
@@ -61,7 +54,7 @@ LessonResult check_lesson(const Lesson& lesson, const CheckOptions& options) {
 
   BuildRequest request;
   request.exercise = options.exercise;
-  request.harness = options.harness_dir / harness_file(lesson.kind);
+  request.harness = options.harness_dir / lesson.kind_impl->harness();
   request.include_dirs = {options.harness_dir};
   request.compiler = options.compiler;
   request.cache_dir = options.cache_dir;
@@ -77,17 +70,15 @@ LessonResult check_lesson(const Lesson& lesson, const CheckOptions& options) {
     return result;
   }
 
-  const TwoLayerSpec& spec = std::get<TwoLayerSpec>(lesson.spec);
-  std::vector<TwoLayerCase> cases = two_layer_cases(spec);
   RunLimits limits;
   limits.wall_time = options.timeout;
-  RunResult run = run_sandboxed(build.executable, {}, two_layer_input(cases), limits);
+  RunResult run = run_sandboxed(build.executable, {}, lesson.kind_impl->input(lesson), limits);
 
   result.program_output = run.output;
   result.program_output_bytes = run.output_bytes;
   ChannelData data = parse_channel(run.channel);
   result.missing_functions = data.missing_functions;
-  result.traces = grade_two_layer(lesson, cases, data);
+  result.traces = lesson.kind_impl->grade(lesson, data);
   result.outcome = outcome_of_run(run, data, result);
   return result;
 }

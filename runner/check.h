@@ -50,8 +50,4 @@ struct LessonResult {
 /// problems outside the learner's code: a missing file or compiler.
 LessonResult check_lesson(const Lesson& lesson, const CheckOptions& options);
 
-/// Returns the file name of the harness main for a lesson kind, e.g.
-/// "two_layer_network_main.cpp" for "two-layer-network".
-std::string harness_file(const std::string& kind);
-
 }  // namespace gradlings::runner

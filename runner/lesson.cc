@@ -13,8 +13,6 @@ namespace gradlings::runner {
 
 namespace {
 
-const std::vector<std::string> kKinds = {"two-layer-network"};
-
 engine::Tolerance read_tolerance(const YamlDoc& doc, const YAML::Node& node, std::string_view where) {
   doc.check_keys(node, where, {"absolute", "relative"}, {"absolute", "relative"});
   engine::Tolerance tolerance;
@@ -96,14 +94,15 @@ Lesson load_lesson(const std::filesystem::path& dir) {
     doc.fail(root.Mark(), "a lesson file must be a map of keys and values");
   }
   lesson.kind = doc.text(root, "kind");
-  if (std::find(kKinds.begin(), kKinds.end(), lesson.kind) == kKinds.end()) {
-    doc.fail(root["kind"].Mark(),
-             fmt::format("unknown lesson kind '{}'{}", lesson.kind, did_you_mean(lesson.kind, kKinds)));
+  lesson.kind_impl = find_kind(lesson.kind);
+  if (!lesson.kind_impl) {
+    doc.fail(root["kind"].Mark(), fmt::format("unknown lesson kind '{}'{}", lesson.kind,
+                                              did_you_mean(lesson.kind, kind_names())));
   }
 
   std::vector<std::string> keys = {"number", "title", "kind", "explanation",
                                    "hints", "tolerance", "gradient_check"};
-  std::vector<std::string> kind_keys = two_layer_keys();
+  std::vector<std::string> kind_keys = lesson.kind_impl->keys();
   keys.insert(keys.end(), kind_keys.begin(), kind_keys.end());
   doc.check_keys(root, "the lesson", keys, keys);
 
@@ -118,7 +117,7 @@ Lesson load_lesson(const std::filesystem::path& dir) {
   lesson.hints = doc.texts(root, "hints");
   lesson.tolerance = read_tolerance(doc, root["tolerance"], "'tolerance'");
   lesson.gradient_check = read_gradient_check(doc, root["gradient_check"]);
-  lesson.spec = parse_two_layer_spec(doc);
+  lesson.spec = lesson.kind_impl->parse(doc);
   return lesson;
 }
 

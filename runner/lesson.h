@@ -2,12 +2,12 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "engine/gradcheck.h"
-#include "runner/two_layer_spec.h"
+#include "runner/kind.h"
 
 namespace gradlings::runner {
 
@@ -23,12 +23,13 @@ struct Lesson {
   int number = 0;                // the NN of the folder name
   std::string slug;              // the folder name, e.g. "02-two-layer-network"
   std::string title;
-  std::string kind;              // selects the harness and the grader
+  std::string kind;              // the value of `kind:`
+  const LessonKind* kind_impl = nullptr;  // the kind named by `kind`, never null once loaded
   std::string explanation;
   std::vector<std::string> hints;  // from a nudge to nearly the answer
   engine::Tolerance tolerance;   // how close each value must be to the reference
   GradientCheckSettings gradient_check;
-  std::variant<TwoLayerSpec> spec;  // the part that depends on the kind
+  std::shared_ptr<const KindSpec> spec;  // the kind's part, parsed by kind_impl
 };
 
 /// Loads and validates `dir`/lesson.yaml. Throws Error, pointing at the file,

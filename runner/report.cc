@@ -49,7 +49,10 @@ std::string ascii(const ReportStyle& style, std::string text) {
     return text;
   }
   const std::pair<const char*, const char*> replacements[] = {
-      {"×", "*"}, {"−", "-"}, {"²", "^2"}, {"→", "->"}, {"·", "-"}};
+      {"×", "*"}, {"−", "-"}, {"²", "^2"}, {"→", "->"}, {"·", "-"}, {"√", "sqrt"},
+      {"│", "|"}, {"─", "-"}, {"┼", "+"}, {"└", "+"}, {"═", "="}, {"…", "..."},
+      {"█", "#"}, {"▇", "#"}, {"▆", "#"}, {"▅", "="}, {"▄", "="}, {"▃", "-"}, {"▂", "-"},
+      {"▁", "_"}, {"•", "*"}, {"✓", "ok"}, {"✗", "XX"}};
   for (const auto& [from, to] : replacements) {
     for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
       text.replace(at, std::string_view(from).size(), to);
@@ -87,6 +90,69 @@ std::string check_line(const Writer& w, const Check& c) {
   return fmt::format("  {} {}\n      {}", w.wrong(), text, w.paint(expected, fmt::terminal_color::red));
 }
 
+// The number of terminal columns `text` takes: one per UTF-8 code point,
+// which holds for the characters the traces use.
+std::size_t display_width(const std::string& text) {
+  std::size_t width = 0;
+  for (unsigned char c : text) {
+    width += (c & 0xC0) != 0x80;
+  }
+  return width;
+}
+
+std::string cell_text(const Writer& w, const Cell& cell) {
+  if (!cell.check) {
+    return ascii(w.style(), cell.text);
+  }
+  const Check& c = *cell.check;
+  std::string value = c.actual ? fmt::format("{:.{}f}", *c.actual, c.decimals) : "-";
+  return value + " " + (c.passed ? w.right() : w.wrong());
+}
+
+// Pads to `width` columns; colour codes take no columns, so the plain text's
+// width decides the padding.
+std::string pad(const std::string& shown, std::size_t plain_width, std::size_t width) {
+  return shown + std::string(width > plain_width ? width - plain_width : 0, ' ');
+}
+
+void render_table(Writer& w, const Table& table) {
+  ReportStyle plain_style = w.style();
+  plain_style.color = false;
+  Writer plain(plain_style);
+
+  std::vector<std::size_t> widths(table.header.size(), 0);
+  for (std::size_t i = 0; i < table.header.size(); ++i) {
+    widths[i] = display_width(table.header[i]);
+  }
+  for (const auto& row : table.rows) {
+    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) {
+      widths[i] = std::max(widths[i], display_width(cell_text(plain, row[i])));
+    }
+  }
+
+  std::string separator = w.style().unicode ? " │ " : " | ";
+  std::string header;
+  std::string rule;
+  for (std::size_t i = 0; i < widths.size(); ++i) {
+    header += (i ? separator : "") + pad(table.header[i], display_width(table.header[i]), widths[i]);
+    std::string dashes;
+    for (std::size_t k = 0; k < widths[i]; ++k) {
+      dashes += w.style().unicode ? "─" : "-";
+    }
+    rule += (i ? (w.style().unicode ? "─┼─" : "-+-") : "") + dashes;
+  }
+  w.line("  " + header);
+  w.line("  " + rule);
+  for (const auto& row : table.rows) {
+    std::string text;
+    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) {
+      std::string shown = cell_text(w, row[i]);
+      text += (i ? separator : "") + pad(shown, display_width(cell_text(plain, row[i])), widths[i]);
+    }
+    w.line("  " + text);
+  }
+}
+
 std::string stop_text(const StageStop& stop) {
   if (stop.reason == StageStop::Reason::missing) {
     return fmt::format("{}: not implemented yet ({}() still calls not_implemented())", stop.stage,
@@ -109,7 +175,13 @@ void render_trace(Writer& w, const CaseTrace& trace) {
     }
     w.line(ascii(w.style(), section.heading));
     for (const TraceLine& line : section.lines) {
-      w.line(line.check ? check_line(w, *line.check) : "  " + ascii(w.style(), line.text));
+      if (line.table) {
+        render_table(w, *line.table);
+      } else if (line.check) {
+        w.line(check_line(w, *line.check));
+      } else {
+        w.line("  " + ascii(w.style(), line.text));
+      }
     }
   }
   if (trace.stop) {
@@ -200,6 +272,13 @@ void render_summary(Writer& w, const Lesson& lesson, const std::string& exercise
         const FirstWrong& first = *trace->first_wrong;
         w.line(fmt::format("{} First wrong value: {} ({}, case '{}').", w.wrong(), first.check.label,
                            first.where, trace->name));
+        if (first.check.actual) {
+          auto [yours, expected] = distinguishable(*first.check.actual, first.check.expected);
+          w.line(fmt::format("  You have {}, expected {} ({}).", yours, expected,
+                             first.check.expected_source));
+        } else {
+          w.line("  Your code did not compute it.");
+        }
         w.line("  Every value computed from it is off too, so fix this one first.");
       } else if (trace && trace->stop) {
         w.line(fmt::format("{} Case '{}' stopped: {}.", w.wrong(), trace->name, stop_text(*trace->stop)));

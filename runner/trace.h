@@ -24,13 +24,30 @@ struct Check {
   std::optional<double> actual;  // the learner's value; nullopt when the code never produced it
   double expected = 0;           // the reference engine's value
   std::string expected_source = "reference";  // what `expected` came from, for messages
+  int decimals = 3;              // how the value is printed
   bool passed = false;
 };
 
-/// A line of the trace: a check, or plain text when `check` is empty.
+/// A table cell: plain text, or a checked value printed with its mark.
+struct Cell {
+  std::string text;
+  std::optional<Check> check;
+};
+
+/// A table such as a training log. Checks in cells do not take part in
+/// first_wrong unless the grader also passed them to CaseGrader.
+struct Table {
+  std::vector<std::string> header;
+  std::vector<std::vector<Cell>> rows;
+};
+
+/// A line of the trace: a check, a table, or else plain text. Plain text may
+/// hold a plot drawn with Unicode block characters; the reporter turns them
+/// into ASCII for --plain.
 struct TraceLine {
   std::string text;
   std::optional<Check> check;
+  std::optional<Table> table;
 };
 
 struct Section {

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "runner/check.h"
+#include "runner/kinds/two_layer.h"
 #include "runner/lesson.h"
 #include "runner/report.h"
 
@@ -79,7 +80,7 @@ TEST(LessonTwo, SolutionPassesEveryCase) {
   ASSERT_EQ(Outcome::passed, result.outcome) << result.compiler_log;
 
   Lesson lesson = load_lesson(kLessonDir);
-  const TwoLayerSpec& spec = std::get<TwoLayerSpec>(lesson.spec);
+  const TwoLayerSpec& spec = spec_as<TwoLayerSpec>(lesson.spec);
   EXPECT_EQ(spec.cases.size() + static_cast<std::size_t>(spec.hidden.count), result.traces.size());
   for (const CaseTrace& trace : result.traces) {
     EXPECT_TRUE(trace.passed) << trace.name;

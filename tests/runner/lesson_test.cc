@@ -1,3 +1,4 @@
+#include "runner/kinds/two_layer.h"
 #include "runner/lesson.h"
 
 #include <gtest/gtest.h>
@@ -93,7 +94,7 @@ TEST_F(LessonFileTest, ValidLessonLoads) {
   EXPECT_EQ(2, lesson.number);
   EXPECT_EQ("02-test", lesson.slug);
   EXPECT_EQ((std::vector<std::string>{"first", "second"}), lesson.hints);
-  const TwoLayerSpec& spec = std::get<TwoLayerSpec>(lesson.spec);
+  const TwoLayerSpec& spec = spec_as<TwoLayerSpec>(lesson.spec);
   EXPECT_EQ(0.8, spec.params.w2);
   ASSERT_EQ(1u, spec.cases.size());
   EXPECT_EQ(3, spec.cases[0].steps);
@@ -215,7 +216,7 @@ TEST(ShippedLessons, AllLoad) {
 
 TEST(ShippedLessons, TwoLayerHasMaterialValues) {
   Lesson lesson = load_lesson(fs::path(GRADLINGS_SOURCE_DIR) / "lessons" / "02-two-layer-network");
-  const TwoLayerSpec& spec = std::get<TwoLayerSpec>(lesson.spec);
+  const TwoLayerSpec& spec = spec_as<TwoLayerSpec>(lesson.spec);
   EXPECT_EQ(0.5, spec.params.w1);
   EXPECT_EQ(0.2, spec.params.b1);
   EXPECT_EQ(0.8, spec.params.w2);

@@ -1,11 +1,15 @@
-// The two-layer-network lesson kind: its part of lesson.yaml and its cases.
+// The two-layer-network lesson kind: one input, one hidden unit, one output,
+// a sigmoid on both, and the loss 0.5 * (a2 - target)^2. The learner fills in
+// named scalars (z1, a1, ..., dL_dw1), which the trace prints one per line.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/two_layer.h"
+#include "runner/kind.h"
 #include "runner/yaml_doc.h"
 
 namespace gradlings::runner {
@@ -32,15 +36,14 @@ struct HiddenCases {
   Range target;
 };
 
-struct TwoLayerSpec {
+struct TwoLayerSpec : KindSpec {
   engine::TwoLayerParams params;     // the model's starting weights
   double learning_rate = 0;
   std::vector<TwoLayerCase> cases;   // the public cases, in file order
   HiddenCases hidden;
 };
 
-/// The top-level keys this kind adds to lesson.yaml.
-std::vector<std::string> two_layer_keys();
+std::unique_ptr<LessonKind> make_two_layer_kind();
 
 /// Reads 'model', 'cases' and 'hidden' from `doc`. Throws Error located at
 /// the offending value.
@@ -52,5 +55,10 @@ std::vector<TwoLayerCase> two_layer_cases(const TwoLayerSpec& spec);
 /// Returns the harness's standard input for `cases`, one line per case:
 /// `case ID W1 B1 W2 B2 LEARNING_RATE X TARGET STEPS`, where ID is the index.
 std::string two_layer_input(const std::vector<TwoLayerCase>& cases);
+
+/// Builds one trace per case that the harness reported on, in case order.
+/// A case the harness never reached gets no trace.
+std::vector<CaseTrace> grade_two_layer(const Lesson& lesson, const std::vector<TwoLayerCase>& cases,
+                                       const ChannelData& data);
 
 }  // namespace gradlings::runner

@@ -1,4 +1,4 @@
-#include "runner/two_layer_grade.h"
+#include "runner/kinds/two_layer.h"
 
 #include <fmt/format.h>
 
@@ -6,6 +6,8 @@
 
 #include "engine/gradcheck.h"
 #include "engine/two_layer.h"
+#include "runner/grader.h"
+#include "runner/lesson.h"
 
 namespace gradlings::runner {
 
@@ -14,48 +16,31 @@ namespace {
 using engine::TwoLayerParams;
 using engine::TwoLayerStep;
 
-std::string f3(std::optional<double> value) {
-  return value ? fmt::format("{:.3f}", *value) : "?";
-}
-
-// Collects the checks of one case and remembers the first that failed.
-class CaseGrader {
+// Checks values against the reference engine at the lesson's tolerance.
+class ReferenceChecker {
  public:
-  CaseGrader(const Lesson& lesson, CaseTrace& trace) : lesson_(lesson), trace_(trace) {}
+  ReferenceChecker(const Lesson& lesson, CaseGrader& grader) : lesson_(lesson), grader_(grader) {}
 
-  void check(Section& section, Check check, const engine::Tolerance& tolerance,
-             const std::string& where) {
-    check.passed = check.actual && std::isfinite(*check.actual) &&
-                   engine::within_tolerance(*check.actual, check.expected, tolerance);
-    if (!check.passed) {
-      trace_.passed = false;
-      if (!trace_.first_wrong) {
-        trace_.first_wrong = FirstWrong{where, check};
-      }
-    }
-    section.lines.push_back({"", check});
+  void check(Section& section, const std::string& where, Check c) {
+    grader_.check(section, std::move(c), lesson_.tolerance, where);
   }
 
-  // Checks a value against the reference engine, at the lesson's tolerance.
-  void reference(Section& section, const std::string& where, Check c) {
-    check(section, std::move(c), lesson_.tolerance, where);
-  }
-
-  void reference(Section& section, const std::string& where, std::string label,
-                 std::string formula, std::string note, std::optional<double> actual,
-                 double expected) {
+  void check(Section& section, const std::string& where, std::string label, std::string formula,
+             std::string note, std::optional<double> actual, double expected) {
     Check c;
     c.label = std::move(label);
     c.formula = std::move(formula);
     c.note = std::move(note);
     c.actual = actual;
     c.expected = expected;
-    reference(section, where, std::move(c));
+    check(section, where, std::move(c));
   }
+
+  CaseGrader& grader() { return grader_; }
 
  private:
   const Lesson& lesson_;
-  CaseTrace& trace_;
+  CaseGrader& grader_;
 };
 
 struct StepContext {
@@ -66,55 +51,55 @@ struct StepContext {
   std::string step_name;
 };
 
-Section forward_section(CaseGrader& grader, const StepContext& s) {
+Section forward_section(ReferenceChecker& grader, const StepContext& s) {
   auto v = [&](const char* name) { return s.learner.find(name); };
   Section section{fmt::format("Forward pass (x = {:.3f})", s.c.x), {}};
   std::string where = s.step_name + ", forward pass";
   const TwoLayerStep& r = s.reference;
 
-  grader.reference(section, where, "z1",
+  grader.check(section, where, "z1",
                    fmt::format("{:.3f}×{:.3f} + {:.3f}", s.c.x, s.params.w1, s.params.b1), "",
                    v("z1"), r.z1);
-  grader.reference(section, where, "a1", fmt::format("sigmoid({})", f3(v("z1"))), "", v("a1"), r.a1);
-  grader.reference(section, where, "z2",
-                   fmt::format("{}×{:.3f} + {:.3f}", f3(v("a1")), s.params.w2, s.params.b2), "",
+  grader.check(section, where, "a1", fmt::format("sigmoid({})", three_decimals(v("z1"))), "", v("a1"), r.a1);
+  grader.check(section, where, "z2",
+                   fmt::format("{}×{:.3f} + {:.3f}", three_decimals(v("a1")), s.params.w2, s.params.b2), "",
                    v("z2"), r.z2);
-  grader.reference(section, where, "a2", fmt::format("sigmoid({})", f3(v("z2"))), "prediction",
+  grader.check(section, where, "a2", fmt::format("sigmoid({})", three_decimals(v("z2"))), "prediction",
                    v("a2"), r.a2);
   return section;
 }
 
-Section backward_section(CaseGrader& grader, const StepContext& s) {
+Section backward_section(ReferenceChecker& grader, const StepContext& s) {
   auto v = [&](const char* name) { return s.learner.find(name); };
   Section section{fmt::format("Backward pass (target = {:.3f})", s.c.target), {}};
   std::string where = s.step_name + ", backward pass";
   const TwoLayerStep& r = s.reference;
 
-  grader.reference(section, where, "loss",
-                   fmt::format("0.5 × ({} − {:.3f})²", f3(v("a2")), s.c.target), "", v("loss"),
+  grader.check(section, where, "loss",
+                   fmt::format("0.5 × ({} − {:.3f})²", three_decimals(v("a2")), s.c.target), "", v("loss"),
                    r.loss);
   if (!v("dL_da2")) {
     return section;
   }
-  grader.reference(section, where, "dL/da2", "", "error", v("dL_da2"), r.dL_da2);
-  grader.reference(section, where, "da2/dz2", "", "sigmoid derivative", v("da2_dz2"), r.da2_dz2);
-  grader.reference(section, where, "dL/dz2",
-                   fmt::format("{} × {}", f3(v("dL_da2")), f3(v("da2_dz2"))), "", v("dL_dz2"),
+  grader.check(section, where, "dL/da2", "", "error", v("dL_da2"), r.dL_da2);
+  grader.check(section, where, "da2/dz2", "", "sigmoid derivative", v("da2_dz2"), r.da2_dz2);
+  grader.check(section, where, "dL/dz2",
+                   fmt::format("{} × {}", three_decimals(v("dL_da2")), three_decimals(v("da2_dz2"))), "", v("dL_dz2"),
                    r.dL_dz2);
-  grader.reference(section, where, "dL/dw2", fmt::format("{} × {}", f3(v("dL_dz2")), f3(v("a1"))),
+  grader.check(section, where, "dL/dw2", fmt::format("{} × {}", three_decimals(v("dL_dz2")), three_decimals(v("a1"))),
                    "", v("dL_dw2"), r.dL_dw2);
-  grader.reference(section, where, "dL/db2", "", "equals dL/dz2, since dz2/db2 = 1", v("dL_db2"),
+  grader.check(section, where, "dL/db2", "", "equals dL/dz2, since dz2/db2 = 1", v("dL_db2"),
                    r.dL_db2);
-  grader.reference(section, where, "dL/da1",
-                   fmt::format("{} × {:.3f}", f3(v("dL_dz2")), s.params.w2), "", v("dL_da1"),
+  grader.check(section, where, "dL/da1",
+                   fmt::format("{} × {:.3f}", three_decimals(v("dL_dz2")), s.params.w2), "", v("dL_da1"),
                    r.dL_da1);
-  grader.reference(section, where, "da1/dz1", "", "sigmoid derivative", v("da1_dz1"), r.da1_dz1);
-  grader.reference(section, where, "dL/dz1",
-                   fmt::format("{} × {}", f3(v("dL_da1")), f3(v("da1_dz1"))), "", v("dL_dz1"),
+  grader.check(section, where, "da1/dz1", "", "sigmoid derivative", v("da1_dz1"), r.da1_dz1);
+  grader.check(section, where, "dL/dz1",
+                   fmt::format("{} × {}", three_decimals(v("dL_da1")), three_decimals(v("da1_dz1"))), "", v("dL_dz1"),
                    r.dL_dz1);
-  grader.reference(section, where, "dL/dw1",
-                   fmt::format("{} × {:.3f}", f3(v("dL_dz1")), s.c.x), "", v("dL_dw1"), r.dL_dw1);
-  grader.reference(section, where, "dL/db1", "", "equals dL/dz1, since dz1/db1 = 1", v("dL_db1"),
+  grader.check(section, where, "dL/dw1",
+                   fmt::format("{} × {:.3f}", three_decimals(v("dL_dz1")), s.c.x), "", v("dL_dw1"), r.dL_dw1);
+  grader.check(section, where, "dL/db1", "", "equals dL/dz1, since dz1/db1 = 1", v("dL_db1"),
                    r.dL_db1);
   return section;
 }
@@ -153,7 +138,7 @@ Section gradient_check_section(CaseGrader& grader, const Lesson& lesson, const S
   return section;
 }
 
-Section update_section(CaseGrader& grader, const StepContext& s) {
+Section update_section(ReferenceChecker& grader, const StepContext& s) {
   Section section{fmt::format("Weight updates (learning rate {})", s.c.learning_rate), {}};
   std::string where = s.step_name + ", weight updates";
   const TwoLayerStep& r = s.reference;
@@ -171,7 +156,7 @@ Section update_section(CaseGrader& grader, const StepContext& s) {
     if (c.actual) {
       c.note = fmt::format("change {:+.3f}", *c.actual - old_values[i]);
     }
-    grader.reference(section, where, c);
+    grader.check(section, where, c);
   }
   return section;
 }
@@ -183,7 +168,7 @@ Section results_section(const StepContext& s) {
   if (a2 && loss) {
     section.lines.push_back({fmt::format("prediction {:.3f}, target {:.3f}, loss {:.3f}, error {:.3f}",
                                          *a2, s.c.target, *loss, std::abs(*a2 - s.c.target)),
-                             std::nullopt});
+                             std::nullopt, std::nullopt});
   }
   return section;
 }
@@ -211,7 +196,8 @@ CaseTrace grade_case(const Lesson& lesson, const TwoLayerCase& c, const CaseReco
     trace.passed = false;
   }
 
-  CaseGrader grader(lesson, trace);
+  CaseGrader grader(trace);
+  ReferenceChecker checker(lesson, grader);
   std::vector<TwoLayerStep> reference =
       engine::two_layer_trajectory(c.params, c.x, c.target, c.learning_rate, c.steps);
   TwoLayerParams params = c.params;
@@ -221,17 +207,17 @@ CaseTrace grade_case(const Lesson& lesson, const TwoLayerCase& c, const CaseReco
     StepContext s{c, learner, reference[i], params, fmt::format("step {}", learner.step)};
     trace.sections.push_back({fmt::format("Training step {}", learner.step), {}});
     if (learner.find("z1")) {
-      trace.sections.push_back(forward_section(grader, s));
+      trace.sections.push_back(forward_section(checker, s));
     }
 
     if (learner.find("loss")) {
-      trace.sections.push_back(backward_section(grader, s));
+      trace.sections.push_back(backward_section(checker, s));
     }
     if (learner.find("dL_dw1")) {
       trace.sections.push_back(gradient_check_section(grader, lesson, s));
     }
     if (learner.find("new_w1")) {
-      trace.sections.push_back(update_section(grader, s));
+      trace.sections.push_back(update_section(checker, s));
     }
     trace.sections.push_back(results_section(s));
     params = next_params(params, learner);

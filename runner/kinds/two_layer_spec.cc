@@ -1,7 +1,8 @@
-#include "runner/two_layer_spec.h"
+#include "runner/kinds/two_layer.h"
 
 #include <fmt/format.h>
 
+#include "runner/lesson.h"
 #include "runner/random.h"
 
 namespace gradlings::runner {
@@ -37,8 +38,6 @@ HiddenCases read_hidden(const YamlDoc& doc, const YAML::Node& node) {
 }
 
 }  // namespace
-
-std::vector<std::string> two_layer_keys() { return {"model", "cases", "hidden"}; }
 
 TwoLayerSpec parse_two_layer_spec(const YamlDoc& doc) {
   const YAML::Node& root = doc.root();
@@ -97,5 +96,36 @@ std::string two_layer_input(const std::vector<TwoLayerCase>& cases) {
   }
   return input;
 }
+
+}  // namespace gradlings::runner
+
+namespace gradlings::runner {
+
+namespace {
+
+class TwoLayerKind : public LessonKind {
+ public:
+  std::string name() const override { return "two-layer-network"; }
+
+  std::vector<std::string> keys() const override { return {"model", "cases", "hidden"}; }
+
+  std::shared_ptr<const KindSpec> parse(const YamlDoc& doc) const override {
+    return std::make_shared<TwoLayerSpec>(parse_two_layer_spec(doc));
+  }
+
+  std::string harness() const override { return "two_layer_network_main.cpp"; }
+
+  std::string input(const Lesson& lesson) const override {
+    return two_layer_input(two_layer_cases(spec_as<TwoLayerSpec>(lesson.spec)));
+  }
+
+  std::vector<CaseTrace> grade(const Lesson& lesson, const ChannelData& data) const override {
+    return grade_two_layer(lesson, two_layer_cases(spec_as<TwoLayerSpec>(lesson.spec)), data);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<LessonKind> make_two_layer_kind() { return std::make_unique<TwoLayerKind>(); }
 
 }  // namespace gradlings::runner

@@ -1,0 +1,55 @@
+// Shared by every harness main: calling the learner's functions one stage at
+// a time, so that a stage that is not written or that throws is reported
+// through the channel instead of ending the program. Included only by
+// harness sources, never by exercises.
+#pragma once
+
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "channel.h"
+#include "gradlings.h"
+
+namespace gradlings::harness {
+
+enum class StageResult { completed, missing, threw };
+
+// Runs one stage of the learner's code and flushes the channel. A stage that
+// throws is recorded as `missing STAGE FUNCTION` for NotImplemented and as
+// `exception STAGE TEXT` for anything else.
+template <class Stage>
+StageResult run_stage(const char* name, Stage&& stage) {
+  StageResult result = StageResult::threw;
+  try {
+    stage();
+    result = StageResult::completed;
+  } catch (const NotImplemented& missing) {
+    channel::record("missing", std::string(name) + " " + missing.function);
+    result = StageResult::missing;
+  } catch (const std::exception& error) {
+    channel::record("exception", std::string(name) + " " + error.what());
+  } catch (...) {
+    channel::record("exception", std::string(name) + " (not a std::exception)");
+  }
+  channel::flush();
+  return result;
+}
+
+// Returns the lines of standard input, then points standard input at
+// /dev/null, so learner code that reads it sees end of file at once.
+inline std::vector<std::string> read_input_lines() {
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(std::cin, line);) {
+    lines.push_back(line);
+  }
+  if (!std::freopen("/dev/null", "r", stdin)) {
+    channel::record("exception", "harness cannot reopen stdin");
+  }
+  std::cin.clear();
+  return lines;
+}
+
+}  // namespace gradlings::harness

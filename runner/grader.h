@@ -1,0 +1,40 @@
+// Building a trace: each check is compared at a tolerance, and the first one
+// that fails is remembered, because every later value was computed from it.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "engine/gradcheck.h"
+#include "runner/trace.h"
+
+namespace gradlings::runner {
+
+class CaseGrader {
+ public:
+  /// Adds checks to `trace`, which must outlive the grader.
+  explicit CaseGrader(CaseTrace& trace) : trace_(trace) {}
+
+  /// Sets check.passed: the learner's value exists, is finite and is within
+  /// `tolerance` of check.expected. A failure fails the trace and, if it is
+  /// the first, becomes its first_wrong. `where` names the place for the
+  /// summary ("step 1, backward pass"). Returns check.passed. Use it for
+  /// checks shown in a table cell.
+  bool evaluate(Check& check, const engine::Tolerance& tolerance, const std::string& where);
+
+  /// Evaluates `check` and appends it to `section` as a line of its own.
+  bool check(Section& section, Check check, const engine::Tolerance& tolerance,
+             const std::string& where);
+
+  /// Fails the trace without a check, e.g. for a case that stopped early.
+  void fail() { trace_.passed = false; }
+
+ private:
+  CaseTrace& trace_;
+};
+
+/// Formats a value with three decimals, the precision of the traces, or "?"
+/// when the learner's code did not produce it.
+std::string three_decimals(std::optional<double> value);
+
+}  // namespace gradlings::runner
