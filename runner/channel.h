@@ -19,7 +19,7 @@ struct StepValues {
   std::optional<double> find(std::string_view name) const;
 };
 
-/// Why a case stopped before its last step.
+/// The reason a case stopped before its last step.
 struct StageStop {
   enum class Reason { missing, threw };
   Reason reason = Reason::missing;

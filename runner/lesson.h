@@ -11,7 +11,7 @@
 
 namespace gradlings::runner {
 
-/// How the learner's gradients are compared with central differences.
+/// Settings of the central-difference check of the learner's gradients.
 struct GradientCheckSettings {
   double step = 1e-6;           // the h of (f(x + h) - f(x - h)) / 2h
   engine::Tolerance tolerance;  // |yours - numerical| <= absolute + relative * |numerical|

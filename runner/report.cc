@@ -139,7 +139,10 @@ void render_table(Writer& w, const Table& table) {
     for (std::size_t k = 0; k < widths[i]; ++k) {
       dashes += w.style().unicode ? "─" : "-";
     }
-    rule += (i ? (w.style().unicode ? "─┼─" : "-+-") : "") + dashes;
+    if (i > 0) {
+      rule += w.style().unicode ? "─┼─" : "-+-";
+    }
+    rule += dashes;
   }
   w.line("  " + header);
   w.line("  " + rule);

@@ -1,6 +1,6 @@
 // The graded trace of a lesson: what the learner's code computed, line by
 // line, each value checked against the reference. Graders build it; the
-// reporter prints it. Nothing here knows about terminals.
+// reporter prints it. Nothing here depends on terminals.
 #pragma once
 
 #include <optional>
@@ -34,8 +34,8 @@ struct Cell {
   std::optional<Check> check;
 };
 
-/// A table such as a training log. Checks in cells do not take part in
-/// first_wrong unless the grader also passed them to CaseGrader.
+/// A table such as a training log. A check in a cell counts towards
+/// first_wrong only when the grader ran CaseGrader::evaluate() on it.
 struct Table {
   std::vector<std::string> header;
   std::vector<std::vector<Cell>> rows;

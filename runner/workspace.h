@@ -11,7 +11,7 @@
 
 namespace gradlings::runner {
 
-/// What the workspace remembers about one lesson.
+/// The saved progress on one lesson.
 struct LessonState {
   std::string status;   // "passed", "failed", or "" when never checked
   int hints_shown = 0;  // how many hints `runner hint` has shown

@@ -26,13 +26,14 @@ namespace gradlings::channel {
 
 inline constexpr int kFd = 3;
 
-// Writes buffered records to the channel. Called after each stage, so the
-// records before a crash still reach the runner.
+// The records not yet written to the channel.
 inline std::string& buffer() {
   static std::string pending;
   return pending;
 }
 
+// Writes the buffered records to the channel. Harnesses call it after each
+// stage, so the records before a crash still reach the runner.
 inline void flush() {
   std::string& pending = buffer();
   std::size_t written = 0;

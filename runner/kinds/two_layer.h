@@ -25,7 +25,7 @@ struct TwoLayerCase {
   int steps = 0;
 };
 
-/// How the hidden cases are drawn. Each weight and bias, x and the target
+/// The distribution of the hidden cases. Each weight and bias, x and the target
 /// are uniform in their ranges; the learning rate is the model's.
 struct HiddenCases {
   std::uint64_t seed = 0;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/gradcheck.h"
@@ -198,13 +199,16 @@ CaseTrace grade_case(const Lesson& lesson, const TwoLayerCase& c, const CaseReco
 
   CaseGrader grader(trace);
   ReferenceChecker checker(lesson, grader);
-  std::vector<TwoLayerStep> reference =
-      engine::two_layer_trajectory(c.params, c.x, c.target, c.learning_rate, c.steps);
   TwoLayerParams params = c.params;
 
-  for (std::size_t i = 0; i < records.steps.size() && i < reference.size(); ++i) {
+  // Each step is compared with the reference run from the learner's own
+  // weights at its start. A wrong update is marked once, in its own step,
+  // instead of making every later value wrong.
+  std::size_t steps = std::min(records.steps.size(), static_cast<std::size_t>(c.steps));
+  for (std::size_t i = 0; i < steps; ++i) {
     const StepValues& learner = records.steps[i];
-    StepContext s{c, learner, reference[i], params, fmt::format("step {}", learner.step)};
+    TwoLayerStep reference = engine::two_layer_step(params, c.x, c.target, c.learning_rate);
+    StepContext s{c, learner, reference, params, fmt::format("step {}", learner.step)};
     trace.sections.push_back({fmt::format("Training step {}", learner.step), {}});
     if (learner.find("z1")) {
       trace.sections.push_back(forward_section(checker, s));
