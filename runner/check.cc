@@ -47,6 +47,30 @@ Outcome outcome_of_run(const RunResult& run, const ChannelData& data, LessonResu
 
 }  // namespace
 
+std::string outcome_name(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::passed:
+      return "passed";
+    case Outcome::failed:
+      return "failed";
+    case Outcome::not_implemented:
+      return "not implemented yet";
+    case Outcome::compile_error:
+      return "does not compile";
+    case Outcome::crashed:
+      return "crashed";
+    case Outcome::timed_out:
+      return "timed out";
+    case Outcome::output_flood:
+      return "printed too much";
+    case Outcome::ended_early:
+      return "ended early";
+    case Outcome::channel_error:
+      return "channel error";
+  }
+  return "unknown";
+}
+
 LessonResult check_lesson(const Lesson& lesson, const CheckOptions& options) {
   if (!std::filesystem::is_regular_file(options.exercise)) {
     throw Error(fmt::format("exercise '{}' not found", display_path(options.exercise)));
@@ -58,6 +82,10 @@ LessonResult check_lesson(const Lesson& lesson, const CheckOptions& options) {
   request.include_dirs = {options.harness_dir};
   request.compiler = options.compiler;
   request.cache_dir = options.cache_dir;
+  // A function that falls off its end without returning is the most common
+  // slip in these exercises, and at run time it only shows as garbage or a
+  // crash, so it is a compile error here.
+  request.flags = {"-std=c++20", "-O1", "-Wall", "-Werror=return-type"};
   BuildResult build = build_exercise(request);
 
   LessonResult result;

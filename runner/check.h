@@ -46,6 +46,10 @@ struct LessonResult {
   std::chrono::milliseconds timeout{0};
 };
 
+/// Returns a few words for `outcome`, as `runner list` shows it: "passed",
+/// "not implemented yet", "does not compile".
+std::string outcome_name(Outcome outcome);
+
 /// Checks `lesson` against the exercise in `options`. Throws Error only for
 /// problems outside the learner's code: a missing file or compiler.
 LessonResult check_lesson(const Lesson& lesson, const CheckOptions& options);

@@ -31,3 +31,12 @@ std::string three_decimals(std::optional<double> value) {
 }
 
 }  // namespace gradlings::runner
+
+namespace gradlings::runner {
+
+std::string operand(std::optional<double> value) {
+  std::string text = three_decimals(value);
+  return value && *value < 0 ? "(" + text + ")" : text;
+}
+
+}  // namespace gradlings::runner

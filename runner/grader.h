@@ -37,4 +37,8 @@ class CaseGrader {
 /// when the learner's code did not produce it.
 std::string three_decimals(std::optional<double> value);
 
+/// Like three_decimals(), but in parentheses when negative, for a value that
+/// follows an operator in a formula: "0.084 × (-1.483)".
+std::string operand(std::optional<double> value);
+
 }  // namespace gradlings::runner

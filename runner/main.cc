@@ -2,6 +2,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +15,7 @@
 #include "runner/error.h"
 #include "runner/lesson.h"
 #include "runner/report.h"
+#include "runner/text.h"
 #include "runner/workspace.h"
 #include "runner/yaml_doc.h"
 
@@ -79,7 +82,10 @@ int run_lesson(const Options& options) {
   } else {
     exercise = workspace.exercise(lesson);
     if (workspace.ensure_exercise(lesson)) {
-      fmt::print("Created {} from the lesson's stub.\n\n", display_path(exercise));
+      fmt::print("Lesson {}: {}\n\n{}\n", lesson.number, lesson.title, lesson.explanation);
+      fmt::print("Created {} from the lesson's stub. Open it, fill it in, and run this\n"
+                 "command again. 'runner explain {}' shows the text above again.\n\n",
+                 display_path(exercise), lesson.number);
     }
   }
 
@@ -96,23 +102,40 @@ int run_lesson(const Options& options) {
   bool passed = result.outcome == Outcome::passed;
   if (options.exercise.empty()) {
     LessonState state = workspace.state(lesson);
-    state.status = passed ? "passed" : "failed";
+    state.status = outcome_name(result.outcome);
     workspace.set_state(lesson, state);
     workspace.save();
   }
   return passed ? kExitPassed : kExitFailed;
 }
 
+// Lists every lesson. A lesson file that does not load is listed with its
+// error, so one broken lesson does not hide the others, and the exit status
+// is then kExitUsage.
 int run_list(const Options& options) {
   Workspace workspace(workspace_dir(options));
+  int status_code = kExitPassed;
   for (const fs::path& dir : lesson_dirs(root_dir() / "lessons")) {
-    Lesson lesson = load_lesson(dir);
-    std::string status = workspace.state(lesson).status;
-    if (status.empty()) {
-      status = fs::exists(workspace.exercise(lesson)) ? "not checked yet" : "not started";
+    try {
+      Lesson lesson = load_lesson(dir);
+      std::string status = workspace.state(lesson).status;
+      if (status.empty()) {
+        status = fs::exists(workspace.exercise(lesson)) ? "not checked yet" : "not started";
+      }
+      fmt::print("{:>2}  {:<36} {}\n", lesson.number, lesson.title, status);
+    } catch (const Error& error) {
+      std::string message = error.what();
+      fmt::print("{:>2}  {:<36} cannot load: {}\n", lesson_number(dir), dir.filename().string(),
+                 message.substr(0, message.find('\n')));
+      status_code = kExitUsage;
     }
-    fmt::print("{:>2}  {:<36} {}\n", lesson.number, lesson.title, status);
   }
+  return status_code;
+}
+
+int run_explain(const Options& options) {
+  Lesson lesson = load_numbered_lesson(options.lesson);
+  fmt::print("Lesson {}: {}\n\n{}", lesson.number, lesson.title, lesson.explanation);
   return kExitPassed;
 }
 
@@ -156,16 +179,43 @@ int main(int argc, char** argv) {
   CLI::App* list = app.add_subcommand("list", "List the lessons and your progress");
   list->fallthrough();
 
+  CLI::App* explain = app.add_subcommand("explain", "Show the explanation of lesson N");
+  explain->add_option("N", options.lesson, "Lesson number")->required();
+  explain->fallthrough();
+
   CLI::App* hint = app.add_subcommand("hint", "Show the next hint for lesson N");
   hint->add_option("N", options.lesson, "Lesson number")->required();
   hint->fallthrough();
+
+  // CLI11 reports an unknown command only as a missing one, so name it here.
+  std::vector<std::string> commands = {"lesson", "list", "explain", "hint"};
+  for (int i = 1; i < argc; ++i) {
+    std::string word = argv[i];
+    if (word == "--workspace") {
+      ++i;
+      continue;
+    }
+    if (word.starts_with("-")) {
+      continue;
+    }
+    if (std::find(commands.begin(), commands.end(), word) == commands.end()) {
+      std::fprintf(stderr, "runner: error: unknown command '%s'%s\nrun 'runner --help' for usage\n",
+                   word.c_str(), did_you_mean(word, commands).c_str());
+      return kExitUsage;
+    }
+    break;
+  }
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {
     return app.exit(help);
   } catch (const CLI::ParseError& error) {
-    std::fprintf(stderr, "runner: error: %s\nrun 'runner --help' for usage\n", error.what());
+    std::string message = error.what();
+    if (!message.empty()) {
+      message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
+    }
+    std::fprintf(stderr, "runner: error: %s\nrun 'runner --help' for usage\n", message.c_str());
     return kExitUsage;
   }
 
@@ -175,6 +225,9 @@ int main(int argc, char** argv) {
     }
     if (list->parsed()) {
       return run_list(options);
+    }
+    if (explain->parsed()) {
+      return run_explain(options);
     }
     return run_hint(options);
   } catch (const Error& error) {

@@ -7,6 +7,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
+#include <vector>
+
+#include "runner/sandbox.h"
 
 namespace gradlings::runner {
 
@@ -32,8 +35,12 @@ class Writer {
     return fmt::format(style, "{}", text);
   }
 
-  std::string right() const { return paint(style_.unicode ? "✓" : "ok", fmt::terminal_color::green); }
-  std::string wrong() const { return paint(style_.unicode ? "✗" : "XX", fmt::terminal_color::red, true); }
+  std::string right() const {
+    return paint(style_.unicode ? "✓" : "ok", fmt::terminal_color::green);
+  }
+  std::string wrong() const {
+    return paint(style_.unicode ? "✗" : "XX", fmt::terminal_color::red, true);
+  }
   std::string arrow() const { return style_.unicode ? "→" : "->"; }
 
   const ReportStyle& style() const { return style_; }
@@ -50,9 +57,9 @@ std::string ascii(const ReportStyle& style, std::string text) {
   }
   const std::pair<const char*, const char*> replacements[] = {
       {"×", "*"}, {"−", "-"}, {"²", "^2"}, {"→", "->"}, {"·", "-"}, {"√", "sqrt"},
-      {"│", "|"}, {"─", "-"}, {"┼", "+"}, {"└", "+"}, {"═", "="}, {"…", "..."},
-      {"█", "#"}, {"▇", "#"}, {"▆", "#"}, {"▅", "="}, {"▄", "="}, {"▃", "-"}, {"▂", "-"},
-      {"▁", "_"}, {"•", "*"}, {"✓", "ok"}, {"✗", "XX"}};
+      {"│", "|"}, {"─", "-"}, {"┼", "+"},  {"└", "+"},  {"═", "="}, {"…", "..."},
+      {"█", "#"}, {"▇", "#"}, {"▆", "#"},  {"▅", "="},  {"▄", "="}, {"▃", "-"},
+      {"▂", "-"}, {"▁", "_"}, {"•", "*"},  {"✓", "ok"}, {"✗", "XX"}};
   for (const auto& [from, to] : replacements) {
     for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
       text.replace(at, std::string_view(from).size(), to);
@@ -61,18 +68,32 @@ std::string ascii(const ReportStyle& style, std::string text) {
   return text;
 }
 
+// A passing equation reads "z1 = 1.000×0.500 + 0.200 = 0.700". A failing one
+// reads "z1 = 0.500  (should be 1.000×0.500 + 0.200)", because the formula,
+// filled in with the learner's own inputs, does not give the learner's value.
 std::string check_line(const Writer& w, const Check& c) {
-  std::string value = c.actual ? fmt::format("{:.3f}", *c.actual) : "(not computed)";
+  std::string value = c.actual ? fmt::format("{:.{}f}", *c.actual, c.decimals) : "(not computed)";
   std::string text;
+  std::vector<std::string> notes;
   if (c.style == Check::Style::update) {
     text = fmt::format("{}: {} {} {}", c.label, c.formula, w.arrow(), value);
   } else if (c.formula.empty()) {
     text = fmt::format("{} = {}", c.label, value);
-  } else {
+  } else if (c.passed) {
     text = fmt::format("{} = {} = {}", c.label, c.formula, value);
+  } else {
+    text = fmt::format("{} = {}", c.label, value);
+    notes.push_back("should be " + c.formula);
   }
   if (!c.note.empty()) {
-    text += fmt::format("  ({})", c.note);
+    notes.push_back(c.note);
+  }
+  if (!notes.empty()) {
+    text += "  (" + notes[0];
+    for (std::size_t i = 1; i < notes.size(); ++i) {
+      text += "; " + notes[i];
+    }
+    text += ")";
   }
   text = ascii(w.style(), text);
 
@@ -87,7 +108,8 @@ std::string check_line(const Writer& w, const Check& c) {
   } else {
     expected = fmt::format("expected {:.6g}", c.expected);
   }
-  return fmt::format("  {} {}\n      {}", w.wrong(), text, w.paint(expected, fmt::terminal_color::red));
+  return fmt::format("  {} {}\n      {}", w.wrong(), text,
+                     w.paint(expected, fmt::terminal_color::red));
 }
 
 // The number of terminal columns `text` takes: one per UTF-8 code point,
@@ -134,7 +156,8 @@ void render_table(Writer& w, const Table& table) {
   std::string header;
   std::string rule;
   for (std::size_t i = 0; i < widths.size(); ++i) {
-    header += (i ? separator : "") + pad(table.header[i], display_width(table.header[i]), widths[i]);
+    header +=
+        (i ? separator : "") + pad(table.header[i], display_width(table.header[i]), widths[i]);
     std::string dashes;
     for (std::size_t k = 0; k < widths[i]; ++k) {
       dashes += w.style().unicode ? "─" : "-";
@@ -165,12 +188,14 @@ std::string stop_text(const StageStop& stop) {
 }
 
 void render_trace(Writer& w, const CaseTrace& trace) {
-  w.line(w.paint(fmt::format("Case '{}': {}", trace.name, trace.setup), fmt::terminal_color::cyan, true));
+  w.line(w.paint(fmt::format("Case '{}': {}", trace.name, trace.setup), fmt::terminal_color::cyan,
+                 true));
   for (const Section& section : trace.sections) {
     if (section.heading.starts_with("Training step")) {
       w.line();
       std::string rule = w.style().unicode ? "══" : "==";
-      w.line(w.paint(fmt::format("{} {} {}", rule, section.heading, rule), fmt::terminal_color::bright_white, true));
+      w.line(w.paint(fmt::format("{} {} {}", rule, section.heading, rule),
+                     fmt::terminal_color::bright_white, true));
       continue;
     }
     if (section.lines.empty()) {
@@ -212,9 +237,15 @@ void render_hidden(Writer& w, const LessonResult& result) {
     return;
   }
 
-  std::string mark = passed == total ? w.right() : w.wrong();
-  w.line(fmt::format("{} Hidden cases (random weights, inputs and targets): {} of {} passed", mark,
-                     passed, total));
+  bool ran_to_end = result.outcome == Outcome::passed || result.outcome == Outcome::failed;
+  std::string mark = passed == total && ran_to_end ? w.right() : w.wrong();
+  if (ran_to_end) {
+    w.line(fmt::format("{} Hidden cases (random weights, inputs and targets): {} of {} passed",
+                       mark, passed, total));
+  } else {
+    w.line(fmt::format("{} Hidden cases reached before the program stopped: {} of {} passed", mark,
+                       passed, total));
+  }
   if (first_failure) {
     w.line(fmt::format("  The first that failed is '{}'. Its trace:", first_failure->name));
     w.line();
@@ -252,6 +283,28 @@ const CaseTrace* first_failed_trace(const LessonResult& result) {
   return nullptr;
 }
 
+// Prints the first wrong value of the first failing case, if there is one.
+// Returns whether it printed.
+bool render_first_wrong(Writer& w, const LessonResult& result) {
+  for (const CaseTrace& trace : result.traces) {
+    if (!trace.first_wrong) {
+      continue;
+    }
+    const FirstWrong& first = *trace.first_wrong;
+    w.line(fmt::format("{} First wrong value: {} ({}, case '{}').", w.wrong(), first.check.label,
+                       first.where, trace.name));
+    if (first.check.actual) {
+      auto [yours, expected] = distinguishable(*first.check.actual, first.check.expected);
+      w.line(fmt::format("  You have {}, expected {} ({}).", yours, expected,
+                         first.check.expected_source));
+    } else {
+      w.line("  Your code did not compute it.");
+    }
+    return true;
+  }
+  return false;
+}
+
 void render_summary(Writer& w, const Lesson& lesson, const std::string& exercise,
                     const LessonResult& result) {
   std::string hint = fmt::format("Stuck? 'runner hint {}' shows a hint.", lesson.number);
@@ -264,54 +317,56 @@ void render_summary(Writer& w, const Lesson& lesson, const std::string& exercise
       for (const std::string& function : result.missing_functions) {
         names += (names.empty() ? "" : ", ") + short_function_name(function) + "()";
       }
+      bool several = result.missing_functions.size() > 1;
       w.line(fmt::format("{} Not implemented yet: {}.", w.wrong(), names));
-      w.line(fmt::format("  Open {} and write them from the top down,", exercise));
+      render_first_wrong(w, result);
+      w.line(fmt::format("  Open {} and write {} from the top down,", exercise,
+                         several ? "them" : "it"));
       w.line("  deleting each not_implemented() call as you go.");
       break;
     }
     case Outcome::failed: {
       const CaseTrace* trace = first_failed_trace(result);
-      if (trace && trace->first_wrong) {
-        const FirstWrong& first = *trace->first_wrong;
-        w.line(fmt::format("{} First wrong value: {} ({}, case '{}').", w.wrong(), first.check.label,
-                           first.where, trace->name));
-        if (first.check.actual) {
-          auto [yours, expected] = distinguishable(*first.check.actual, first.check.expected);
-          w.line(fmt::format("  You have {}, expected {} ({}).", yours, expected,
-                             first.check.expected_source));
-        } else {
-          w.line("  Your code did not compute it.");
-        }
+      if (render_first_wrong(w, result)) {
         w.line("  Every value computed from it is off too, so fix this one first.");
       } else if (trace && trace->stop) {
-        w.line(fmt::format("{} Case '{}' stopped: {}.", w.wrong(), trace->name, stop_text(*trace->stop)));
+        w.line(fmt::format("{} Case '{}' stopped: {}.", w.wrong(), trace->name,
+                           stop_text(*trace->stop)));
       } else {
         w.line(fmt::format("{} Some values are wrong.", w.wrong()));
       }
       break;
     }
     case Outcome::compile_error:
-      w.line(fmt::format("{} {} does not compile. Fix the first error above and run again.", w.wrong(), exercise));
+      w.line(fmt::format("{} {} does not compile. Fix the first error above and run again.",
+                         w.wrong(), exercise));
       break;
     case Outcome::crashed:
-      w.line(fmt::format("{} Your program crashed ({}). Look for an out-of-range index or a "
-                         "null pointer just after the last value shown.", w.wrong(), result.detail));
+      w.line(
+          fmt::format("{} Your program crashed ({}). Look for an out-of-range index or a "
+                      "null pointer just after the last value shown.",
+                      w.wrong(), result.detail));
       break;
     case Outcome::timed_out:
       w.line(fmt::format("{} Your program took longer than {} s: does a loop miss its exit?",
                          w.wrong(), result.timeout.count() / 1000.0));
       break;
     case Outcome::output_flood:
-      w.line(fmt::format("{} Your program printed too much and was stopped: does a print sit "
-                         "inside a loop that never ends?", w.wrong()));
+      w.line(fmt::format("{} Your program printed more than {} KiB and was stopped.", w.wrong(),
+                         RunLimits{}.max_output_bytes / 1024));
+      w.line("  Print less: only in the first step, or only the values you are unsure of.");
       break;
     case Outcome::ended_early:
-      w.line(fmt::format("{} Your program ended before the checks finished ({}): does it call "
-                         "exit() or return from main?", w.wrong(), result.detail));
+      w.line(
+          fmt::format("{} Your program ended before the checks finished ({}): does it call "
+                      "exit() or return from main?",
+                      w.wrong(), result.detail));
       break;
     case Outcome::channel_error:
-      w.line(fmt::format("{} The harness sent a record that does not parse: '{}'. Does your code "
-                         "write to file descriptor 3?", w.wrong(), result.detail));
+      w.line(
+          fmt::format("{} The harness sent a record that does not parse: '{}'. Does your code "
+                      "write to file descriptor 3?",
+                      w.wrong(), result.detail));
       break;
   }
   w.line("  " + hint);
@@ -352,11 +407,16 @@ std::pair<std::string, std::string> distinguishable(double actual, double expect
 std::string render_result(const Lesson& lesson, const std::string& exercise,
                           const LessonResult& result, const ReportStyle& style) {
   Writer w(style);
-  w.line(w.paint(fmt::format("Lesson {}: {}", lesson.number, lesson.title), fmt::terminal_color::bright_white, true));
-  w.line(fmt::format("Checking {}{}", exercise, result.cached_build ? " (unchanged, compiled before)" : ""));
+  w.line(w.paint(fmt::format("Lesson {}: {}", lesson.number, lesson.title),
+                 fmt::terminal_color::bright_white, true));
+  w.line(fmt::format("Checking {}{}", exercise,
+                     result.cached_build ? " (unchanged, compiled before)" : ""));
   w.line();
 
-  if (result.outcome == Outcome::compile_error) {
+  if (!result.compiler_log.empty()) {
+    if (result.outcome != Outcome::compile_error) {
+      w.line("The compiler warns (a warning often points at the mistake):");
+    }
     std::istringstream lines(result.compiler_log);
     std::string line;
     for (std::size_t shown = 0; std::getline(lines, line) && shown < kShownCompilerLines; ++shown) {

@@ -1,5 +1,3 @@
-#include "runner/kinds/two_layer.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,6 +6,7 @@
 #include "engine/gradcheck.h"
 #include "engine/two_layer.h"
 #include "runner/grader.h"
+#include "runner/kinds/two_layer.h"
 #include "runner/lesson.h"
 
 namespace gradlings::runner {
@@ -59,14 +58,16 @@ Section forward_section(ReferenceChecker& grader, const StepContext& s) {
   const TwoLayerStep& r = s.reference;
 
   grader.check(section, where, "z1",
-                   fmt::format("{:.3f}×{:.3f} + {:.3f}", s.c.x, s.params.w1, s.params.b1), "",
-                   v("z1"), r.z1);
-  grader.check(section, where, "a1", fmt::format("sigmoid({})", three_decimals(v("z1"))), "", v("a1"), r.a1);
+               fmt::format("{:.3f}×{} + {}", s.c.x, operand(s.params.w1), operand(s.params.b1)), "",
+               v("z1"), r.z1);
+  grader.check(section, where, "a1", fmt::format("sigmoid({})", three_decimals(v("z1"))), "",
+               v("a1"), r.a1);
   grader.check(section, where, "z2",
-                   fmt::format("{}×{:.3f} + {:.3f}", three_decimals(v("a1")), s.params.w2, s.params.b2), "",
-                   v("z2"), r.z2);
-  grader.check(section, where, "a2", fmt::format("sigmoid({})", three_decimals(v("z2"))), "prediction",
-                   v("a2"), r.a2);
+               fmt::format("{}×{} + {}", three_decimals(v("a1")), operand(s.params.w2),
+                           operand(s.params.b2)),
+               "", v("z2"), r.z2);
+  grader.check(section, where, "a2", fmt::format("sigmoid({})", three_decimals(v("z2"))),
+               "prediction", v("a2"), r.a2);
   return section;
 }
 
@@ -77,31 +78,33 @@ Section backward_section(ReferenceChecker& grader, const StepContext& s) {
   const TwoLayerStep& r = s.reference;
 
   grader.check(section, where, "loss",
-                   fmt::format("0.5 × ({} − {:.3f})²", three_decimals(v("a2")), s.c.target), "", v("loss"),
-                   r.loss);
+               fmt::format("0.5 × ({} − {})²", three_decimals(v("a2")), operand(s.c.target)), "",
+               v("loss"), r.loss);
   if (!v("dL_da2")) {
     return section;
   }
   grader.check(section, where, "dL/da2", "", "error", v("dL_da2"), r.dL_da2);
   grader.check(section, where, "da2/dz2", "", "sigmoid derivative", v("da2_dz2"), r.da2_dz2);
   grader.check(section, where, "dL/dz2",
-                   fmt::format("{} × {}", three_decimals(v("dL_da2")), three_decimals(v("da2_dz2"))), "", v("dL_dz2"),
-                   r.dL_dz2);
-  grader.check(section, where, "dL/dw2", fmt::format("{} × {}", three_decimals(v("dL_dz2")), three_decimals(v("a1"))),
-                   "", v("dL_dw2"), r.dL_dw2);
+               fmt::format("{} × {}", three_decimals(v("dL_da2")), operand(v("da2_dz2"))), "",
+               v("dL_dz2"), r.dL_dz2);
+  grader.check(section, where, "dL/dw2",
+               fmt::format("{} × {}", three_decimals(v("dL_dz2")), operand(v("a1"))), "",
+               v("dL_dw2"), r.dL_dw2);
   grader.check(section, where, "dL/db2", "", "equals dL/dz2, since dz2/db2 = 1", v("dL_db2"),
-                   r.dL_db2);
+               r.dL_db2);
   grader.check(section, where, "dL/da1",
-                   fmt::format("{} × {:.3f}", three_decimals(v("dL_dz2")), s.params.w2), "", v("dL_da1"),
-                   r.dL_da1);
+               fmt::format("{} × {}", three_decimals(v("dL_dz2")), operand(s.params.w2)), "",
+               v("dL_da1"), r.dL_da1);
   grader.check(section, where, "da1/dz1", "", "sigmoid derivative", v("da1_dz1"), r.da1_dz1);
   grader.check(section, where, "dL/dz1",
-                   fmt::format("{} × {}", three_decimals(v("dL_da1")), three_decimals(v("da1_dz1"))), "", v("dL_dz1"),
-                   r.dL_dz1);
+               fmt::format("{} × {}", three_decimals(v("dL_da1")), operand(v("da1_dz1"))), "",
+               v("dL_dz1"), r.dL_dz1);
   grader.check(section, where, "dL/dw1",
-                   fmt::format("{} × {:.3f}", three_decimals(v("dL_dz1")), s.c.x), "", v("dL_dw1"), r.dL_dw1);
+               fmt::format("{} × {}", three_decimals(v("dL_dz1")), operand(s.c.x)), "", v("dL_dw1"),
+               r.dL_dw1);
   grader.check(section, where, "dL/db1", "", "equals dL/dz1, since dz1/db1 = 1", v("dL_db1"),
-                   r.dL_db1);
+               r.dL_db1);
   return section;
 }
 
@@ -131,8 +134,8 @@ Section gradient_check_section(CaseGrader& grader, const Lesson& lesson, const S
     c.expected_source = "central difference";
     c.note = fmt::format("numerically {:.6f}", c.expected);
     if (c.actual) {
-      c.note += fmt::format(", relative error {:.1e}",
-                            engine::relative_error(*c.actual, c.expected));
+      c.note +=
+          fmt::format(", relative error {:.1e}", engine::relative_error(*c.actual, c.expected));
     }
     grader.check(section, c, lesson.gradient_check.tolerance, s.step_name + ", gradient check");
   }
@@ -155,7 +158,7 @@ Section update_section(ReferenceChecker& grader, const StepContext& s) {
     c.actual = s.learner.find(fmt::format("new_{}", names[i]));
     c.expected = expected[i];
     if (c.actual) {
-      c.note = fmt::format("change {:+.3f}", *c.actual - old_values[i]);
+      c.note = fmt::format("change {:+.5f}", *c.actual - old_values[i]);
     }
     grader.check(section, where, c);
   }
@@ -167,9 +170,10 @@ Section results_section(const StepContext& s) {
   std::optional<double> a2 = s.learner.find("a2");
   std::optional<double> loss = s.learner.find("loss");
   if (a2 && loss) {
-    section.lines.push_back({fmt::format("prediction {:.3f}, target {:.3f}, loss {:.3f}, error {:.3f}",
-                                         *a2, s.c.target, *loss, std::abs(*a2 - s.c.target)),
-                             std::nullopt, std::nullopt});
+    section.lines.push_back(
+        {fmt::format("prediction {:.3f}, target {:.3f}, loss {:.3f}, error {:.3f}", *a2, s.c.target,
+                     *loss, std::abs(*a2 - s.c.target)),
+         std::nullopt, std::nullopt});
   }
   return section;
 }
@@ -189,9 +193,11 @@ CaseTrace grade_case(const Lesson& lesson, const TwoLayerCase& c, const CaseReco
   CaseTrace trace;
   trace.name = c.name;
   trace.hidden = c.hidden;
-  trace.setup = fmt::format("x = {}, target = {}, w1 = {}, b1 = {}, w2 = {}, b2 = {}, {} step{}",
-                            c.x, c.target, c.params.w1, c.params.b1, c.params.w2, c.params.b2,
-                            c.steps, c.steps == 1 ? "" : "s");
+  trace.setup = fmt::format(
+      "x = {:.4g}, target = {:.4g}, w1 = {:.4g}, b1 = {:.4g}, w2 = {:.4g}, "
+      "b2 = {:.4g}, {} step{}",
+      c.x, c.target, c.params.w1, c.params.b1, c.params.w2, c.params.b2, c.steps,
+      c.steps == 1 ? "" : "s");
   trace.stop = records.stop;
   if (records.stop) {
     trace.passed = false;
@@ -223,7 +229,9 @@ CaseTrace grade_case(const Lesson& lesson, const TwoLayerCase& c, const CaseReco
     if (learner.find("new_w1")) {
       trace.sections.push_back(update_section(checker, s));
     }
-    trace.sections.push_back(results_section(s));
+    if (learner.find("new_w1")) {
+      trace.sections.push_back(results_section(s));
+    }
     params = next_params(params, learner);
   }
 

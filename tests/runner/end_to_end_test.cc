@@ -153,6 +153,31 @@ INSTANTIATE_TEST_SUITE_P(
                                "g.dL_da2 = 2.0 * (values.a2 - target);", "dL/da2", true}),
     [](const auto& info) { return info.param.name; });
 
+TEST(LessonTwo, MissingReturnIsCompileError) {
+  LessonResult result =
+      check_file(mutated_solution("missing_return", "  return values;\n", "\n"));
+  EXPECT_EQ(Outcome::compile_error, result.outcome);
+  EXPECT_NE(std::string::npos, result.compiler_log.find("no return statement")) << result.compiler_log;
+}
+
+TEST(LessonTwo, WrongValueNamedEvenWithStubLeft) {
+  std::string text = read_file(kSolution);
+  text.replace(text.find("g.dL_da2 = values.a2 - target;"), 30, "g.dL_da2 = target - values.a2;");
+  std::size_t update = text.find("Params update(");
+  text = text.substr(0, update) +
+         "Params update(const Params&, const Gradients&, double) { not_implemented(); }\n";
+  fs::path path = scratch_dir() / "update_left.cpp";
+  std::ofstream(path) << text;
+
+  LessonResult result = check_file(path);
+  ASSERT_EQ(Outcome::not_implemented, result.outcome) << result.compiler_log;
+  std::string report = render_result(load_lesson(kLessonDir), "update_left.cpp", result, {});
+  EXPECT_NE(std::string::npos, report.find("Not implemented yet: update().")) << report;
+  EXPECT_NE(std::string::npos,
+            report.find("First wrong value: dL/da2 (step 1, backward pass, case 'public')"))
+      << report;
+}
+
 TEST(RunnerCommand, SolutionPrintsMaterialTrace) {
   CommandOutput output = run_runner("lesson 2 --exercise " + kSolution.string());
   EXPECT_EQ(0, output.status) << output.text;
@@ -222,6 +247,33 @@ TEST(RunnerCommand, MissingExerciseExitsTwo) {
   CommandOutput output = run_runner("lesson 2 --exercise /nonexistent/exercise.cpp");
   EXPECT_EQ(2, output.status);
   EXPECT_EQ("runner: error: exercise '/nonexistent/exercise.cpp' not found\n", output.text);
+}
+
+TEST(RunnerCommand, UnknownCommandSuggestsClosest) {
+  CommandOutput output = run_runner("lessons 2");
+  EXPECT_EQ(2, output.status);
+  EXPECT_EQ(
+      "runner: error: unknown command 'lessons' (did you mean 'lesson'?)\n"
+      "run 'runner --help' for usage\n",
+      output.text);
+}
+
+TEST(RunnerCommand, ExplainPrintsLessonText) {
+  CommandOutput output = run_runner("explain 2");
+  EXPECT_EQ(0, output.status);
+  EXPECT_TRUE(output.text.starts_with("Lesson 2: The two-layer network\n\n")) << output.text;
+  EXPECT_NE(std::string::npos, output.text.find("sigmoid'(z) = a * (1 - a)")) << output.text;
+}
+
+TEST(RunnerCommand, ListShowsLastOutcome) {
+  fs::path workspace = scratch_dir() / "list-workspace";
+  fs::remove_all(workspace);
+  run_runner("lesson 2 --workspace " + workspace.string());
+  CommandOutput output = run_runner("list --workspace " + workspace.string());
+  EXPECT_EQ(0, output.status);
+  EXPECT_NE(std::string::npos,
+            output.text.find(" 2  The two-layer network                not implemented yet"))
+      << output.text;
 }
 
 TEST(RunnerCommand, HintsComeOneAtATime) {
