@@ -69,8 +69,9 @@ std::string ascii(const ReportStyle& style, std::string text) {
 }
 
 // A passing equation reads "z1 = 1.000×0.500 + 0.200 = 0.700". A failing one
-// reads "z1 = 0.500  (should be 1.000×0.500 + 0.200)", because the formula,
-// filled in with the learner's own inputs, does not give the learner's value.
+// shows only the learner's value, because the formula filled in with the
+// learner's inputs may not give it; the expected value follows with the
+// formula filled in with the reference's inputs.
 std::string check_line(const Writer& w, const Check& c) {
   std::string value = c.actual ? fmt::format("{:.{}f}", *c.actual, c.decimals) : "(not computed)";
   std::string text;
@@ -83,7 +84,6 @@ std::string check_line(const Writer& w, const Check& c) {
     text = fmt::format("{} = {} = {}", c.label, c.formula, value);
   } else {
     text = fmt::format("{} = {}", c.label, value);
-    notes.push_back("should be " + c.formula);
   }
   if (!c.note.empty()) {
     notes.push_back(c.note);
@@ -103,8 +103,9 @@ std::string check_line(const Writer& w, const Check& c) {
   std::string expected;
   if (c.actual) {
     auto [yours, theirs] = distinguishable(*c.actual, c.expected);
-    expected = fmt::format("you have {}, expected {} ({}), off by {:.3g}", yours, theirs,
-                           c.expected_source, *c.actual - c.expected);
+    std::string formula = c.expected_formula.empty() ? "" : c.expected_formula + " = ";
+    expected = fmt::format("you have {}, expected {}{} ({}), off by {:.3g}", yours, formula,
+                           theirs, c.expected_source, *c.actual - c.expected);
   } else {
     expected = fmt::format("expected {:.6g}", c.expected);
   }

@@ -20,6 +20,7 @@ struct Check {
   Style style = Style::equation;
   std::string label;             // "dL/dw2"
   std::string formula;           // "-0.033 × 0.668", from the learner's values; may be empty
+  std::string expected_formula;  // the same formula with the reference's values; may be empty
   std::string note;              // "sigmoid derivative"; may be empty
   std::optional<double> actual;  // the learner's value; nullopt when the code never produced it
   double expected = 0;           // the reference engine's value

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <string_view>
 
 #include "engine/gradcheck.h"
 #include "engine/two_layer.h"
@@ -51,60 +53,123 @@ struct StepContext {
   std::string step_name;
 };
 
-Section forward_section(ReferenceChecker& grader, const StepContext& s) {
-  auto v = [&](const char* name) { return s.learner.find(name); };
-  Section section{fmt::format("Forward pass (x = {:.3f})", s.c.x), {}};
-  std::string where = s.step_name + ", forward pass";
-  const TwoLayerStep& r = s.reference;
+// Looks up a named value of a step: from the learner's records, or from the
+// reference. Inputs of the step (x, target and the starting weights) are the
+// same for both.
+using Lookup = std::function<std::optional<double>(std::string_view name)>;
 
-  grader.check(section, where, "z1",
-               fmt::format("{:.3f}×{} + {}", s.c.x, operand(s.params.w1), operand(s.params.b1)), "",
-               v("z1"), r.z1);
-  grader.check(section, where, "a1", fmt::format("sigmoid({})", three_decimals(v("z1"))), "",
-               v("a1"), r.a1);
-  grader.check(section, where, "z2",
-               fmt::format("{}×{} + {}", three_decimals(v("a1")), operand(s.params.w2),
-                           operand(s.params.b2)),
-               "", v("z2"), r.z2);
-  grader.check(section, where, "a2", fmt::format("sigmoid({})", three_decimals(v("z2"))),
-               "prediction", v("a2"), r.a2);
+std::optional<double> step_input(const StepContext& s, std::string_view name) {
+  if (name == "x") return s.c.x;
+  if (name == "target") return s.c.target;
+  if (name == "w1") return s.params.w1;
+  if (name == "b1") return s.params.b1;
+  if (name == "w2") return s.params.w2;
+  if (name == "b2") return s.params.b2;
+  return std::nullopt;
+}
+
+std::optional<double> reference_value(const TwoLayerStep& r, std::string_view name) {
+  const std::pair<std::string_view, double> fields[] = {
+      {"z1", r.z1},         {"a1", r.a1},         {"z2", r.z2},           {"a2", r.a2},
+      {"loss", r.loss},     {"dL_da2", r.dL_da2}, {"da2_dz2", r.da2_dz2}, {"dL_dz2", r.dL_dz2},
+      {"dL_dw2", r.dL_dw2}, {"dL_db2", r.dL_db2}, {"dL_da1", r.dL_da1},   {"da1_dz1", r.da1_dz1},
+      {"dL_dz1", r.dL_dz1}, {"dL_dw1", r.dL_dw1}, {"dL_db1", r.dL_db1}};
+  for (const auto& [key, value] : fields) {
+    if (key == name) {
+      return value;
+    }
+  }
+  return std::nullopt;
+}
+
+// One line of the forward or backward pass: the value's name in the records,
+// its label, a note, and its formula written with a lookup's values.
+struct Quantity {
+  const char* name;
+  const char* label;
+  const char* note;
+  std::string (*formula)(const Lookup& get);
+};
+
+std::string product(const Lookup& get, const char* a, const char* b) {
+  return fmt::format("{} × {}", three_decimals(get(a)), operand(get(b)));
+}
+
+const Quantity kForward[] = {
+    {"z1", "z1", "",
+     [](const Lookup& get) {
+       return fmt::format("{}×{} + {}", three_decimals(get("x")), operand(get("w1")),
+                          operand(get("b1")));
+     }},
+    {"a1", "a1", "",
+     [](const Lookup& get) { return fmt::format("sigmoid({})", three_decimals(get("z1"))); }},
+    {"z2", "z2", "",
+     [](const Lookup& get) {
+       return fmt::format("{}×{} + {}", three_decimals(get("a1")), operand(get("w2")),
+                          operand(get("b2")));
+     }},
+    {"a2", "a2", "prediction",
+     [](const Lookup& get) { return fmt::format("sigmoid({})", three_decimals(get("z2"))); }},
+};
+
+const Quantity kBackward[] = {
+    {"loss", "loss", "",
+     [](const Lookup& get) {
+       return fmt::format("0.5 × ({} − {})²", three_decimals(get("a2")), operand(get("target")));
+     }},
+    {"dL_da2", "dL/da2", "error", nullptr},
+    {"da2_dz2", "da2/dz2", "sigmoid derivative", nullptr},
+    {"dL_dz2", "dL/dz2", "", [](const Lookup& get) { return product(get, "dL_da2", "da2_dz2"); }},
+    {"dL_dw2", "dL/dw2", "", [](const Lookup& get) { return product(get, "dL_dz2", "a1"); }},
+    {"dL_db2", "dL/db2", "equals dL/dz2, since dz2/db2 = 1", nullptr},
+    {"dL_da1", "dL/da1", "", [](const Lookup& get) { return product(get, "dL_dz2", "w2"); }},
+    {"da1_dz1", "da1/dz1", "sigmoid derivative", nullptr},
+    {"dL_dz1", "dL/dz1", "", [](const Lookup& get) { return product(get, "dL_da1", "da1_dz1"); }},
+    {"dL_dw1", "dL/dw1", "", [](const Lookup& get) { return product(get, "dL_dz1", "x"); }},
+    {"dL_db1", "dL/db1", "equals dL/dz1, since dz1/db1 = 1", nullptr},
+};
+
+// Checks each quantity the learner reported, in order. Each formula is shown
+// twice: with the learner's values on the line itself, and with the
+// reference's values beside the expected value when the line is wrong.
+template <std::size_t N>
+void check_quantities(ReferenceChecker& grader, const StepContext& s,
+                      const Quantity (&quantities)[N], Section& section, const std::string& where) {
+  Lookup learner = [&](std::string_view name) {
+    std::optional<double> input = step_input(s, name);
+    return input ? input : s.learner.find(name);
+  };
+  Lookup reference = [&](std::string_view name) {
+    std::optional<double> input = step_input(s, name);
+    return input ? input : reference_value(s.reference, name);
+  };
+
+  for (const Quantity& q : quantities) {
+    if (!s.learner.find(q.name)) {
+      return;
+    }
+    Check c;
+    c.label = q.label;
+    c.note = q.note;
+    c.actual = s.learner.find(q.name);
+    c.expected = *reference_value(s.reference, q.name);
+    if (q.formula) {
+      c.formula = q.formula(learner);
+      c.expected_formula = q.formula(reference);
+    }
+    grader.check(section, where, std::move(c));
+  }
+}
+
+Section forward_section(ReferenceChecker& grader, const StepContext& s) {
+  Section section{fmt::format("Forward pass (x = {:.3f})", s.c.x), {}};
+  check_quantities(grader, s, kForward, section, s.step_name + ", forward pass");
   return section;
 }
 
 Section backward_section(ReferenceChecker& grader, const StepContext& s) {
-  auto v = [&](const char* name) { return s.learner.find(name); };
   Section section{fmt::format("Backward pass (target = {:.3f})", s.c.target), {}};
-  std::string where = s.step_name + ", backward pass";
-  const TwoLayerStep& r = s.reference;
-
-  grader.check(section, where, "loss",
-               fmt::format("0.5 × ({} − {})²", three_decimals(v("a2")), operand(s.c.target)), "",
-               v("loss"), r.loss);
-  if (!v("dL_da2")) {
-    return section;
-  }
-  grader.check(section, where, "dL/da2", "", "error", v("dL_da2"), r.dL_da2);
-  grader.check(section, where, "da2/dz2", "", "sigmoid derivative", v("da2_dz2"), r.da2_dz2);
-  grader.check(section, where, "dL/dz2",
-               fmt::format("{} × {}", three_decimals(v("dL_da2")), operand(v("da2_dz2"))), "",
-               v("dL_dz2"), r.dL_dz2);
-  grader.check(section, where, "dL/dw2",
-               fmt::format("{} × {}", three_decimals(v("dL_dz2")), operand(v("a1"))), "",
-               v("dL_dw2"), r.dL_dw2);
-  grader.check(section, where, "dL/db2", "", "equals dL/dz2, since dz2/db2 = 1", v("dL_db2"),
-               r.dL_db2);
-  grader.check(section, where, "dL/da1",
-               fmt::format("{} × {}", three_decimals(v("dL_dz2")), operand(s.params.w2)), "",
-               v("dL_da1"), r.dL_da1);
-  grader.check(section, where, "da1/dz1", "", "sigmoid derivative", v("da1_dz1"), r.da1_dz1);
-  grader.check(section, where, "dL/dz1",
-               fmt::format("{} × {}", three_decimals(v("dL_da1")), operand(v("da1_dz1"))), "",
-               v("dL_dz1"), r.dL_dz1);
-  grader.check(section, where, "dL/dw1",
-               fmt::format("{} × {}", three_decimals(v("dL_dz1")), operand(s.c.x)), "", v("dL_dw1"),
-               r.dL_dw1);
-  grader.check(section, where, "dL/db1", "", "equals dL/dz1, since dz1/db1 = 1", v("dL_db1"),
-               r.dL_db1);
+  check_quantities(grader, s, kBackward, section, s.step_name + ", backward pass");
   return section;
 }
 
