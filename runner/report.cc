@@ -104,8 +104,8 @@ std::string check_line(const Writer& w, const Check& c) {
   if (c.actual) {
     auto [yours, theirs] = distinguishable(*c.actual, c.expected);
     std::string formula = c.expected_formula.empty() ? "" : c.expected_formula + " = ";
-    expected = fmt::format("you have {}, expected {}{} ({}), off by {:.3g}", yours, formula,
-                           theirs, c.expected_source, *c.actual - c.expected);
+    expected = fmt::format("you have {}, expected {}{} ({}), off by {:.3g}", yours, formula, theirs,
+                           c.expected_source, *c.actual - c.expected);
   } else {
     expected = fmt::format("expected {:.6g}", c.expected);
   }
@@ -241,8 +241,9 @@ void render_hidden(Writer& w, const LessonResult& result) {
   bool ran_to_end = result.outcome == Outcome::passed || result.outcome == Outcome::failed;
   std::string mark = passed == total && ran_to_end ? w.right() : w.wrong();
   if (ran_to_end) {
-    w.line(fmt::format("{} Hidden cases (random weights, inputs and targets): {} of {} passed",
-                       mark, passed, total));
+    w.line(
+        fmt::format("{} Hidden cases (random inputs drawn from the lesson's seed): {} of {} passed",
+                    mark, passed, total));
   } else {
     w.line(fmt::format("{} Hidden cases reached before the program stopped: {} of {} passed", mark,
                        passed, total));
