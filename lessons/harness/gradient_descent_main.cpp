@@ -1,0 +1,117 @@
+// The harness of the gradient descent lessons. It reads the cases from
+// standard input, one per line:
+//
+//   case ID START TARGET LEARNING_RATE EPOCHS
+//
+// calls the learner's train() on each and sends its log through the channel
+// (see channel.h). Each epoch gets a step record, numbered from 0, with the
+// values weight, loss, gradient and update. A last step, numbered EPOCHS, has
+// one value, weight, which is the final weight.
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "gradient_descent.h"
+#include "harness.h"
+
+namespace {
+
+namespace channel = gradlings::channel;
+using gradlings::harness::run_stage;
+using gradlings::harness::StageResult;
+
+struct Case {
+  std::string id;
+  double start = 0;
+  double target = 0;
+  double learning_rate = 0;
+  int epochs = 0;
+};
+
+std::vector<Case> read_cases() {
+  std::vector<Case> cases;
+  for (const std::string& line : gradlings::harness::read_input_lines()) {
+    std::istringstream fields(line);
+    std::string word;
+    Case c;
+    fields >> word >> c.id >> c.start >> c.target >> c.learning_rate >> c.epochs;
+    if (word == "case" && fields) {
+      cases.push_back(c);
+    }
+  }
+  return cases;
+}
+
+// Calls loss(), gradient() and update() once on the case's first epoch, so
+// that a missing one is reported under its own name, in the order of the
+// file, rather than as a failure inside train().
+StageResult call_helpers(const Case& c) {
+  double g = 0;
+  StageResult result = run_stage("loss", [&] { loss(c.start, c.target); });
+  if (result == StageResult::completed) {
+    result = run_stage("gradient", [&] { g = gradient(c.start, c.target); });
+  }
+  if (result == StageResult::completed) {
+    result = run_stage("update", [&] { update(g, c.learning_rate); });
+  }
+  return result;
+}
+
+void probe_missing_stages(const Case& c) {
+  run_stage("loss", [&] { loss(c.start, c.target); });
+  run_stage("gradient", [&] { gradient(c.start, c.target); });
+  run_stage("update", [&] { update(1.0, c.learning_rate); });
+  run_stage("train", [&] { train(c.start, c.target, c.learning_rate, c.epochs); });
+}
+
+void send_log(const Training& training, int epochs) {
+  for (int e = 0; e < epochs; ++e) {
+    const Epoch& row = training.epochs[static_cast<std::size_t>(e)];
+    channel::record("step", std::to_string(e));
+    channel::value("weight", row.weight);
+    channel::value("loss", row.loss);
+    channel::value("gradient", row.gradient);
+    channel::value("update", row.update);
+  }
+  channel::record("step", std::to_string(epochs));
+  channel::value("weight", training.final_weight);
+}
+
+StageResult run_case(const Case& c) {
+  channel::record("case", c.id);
+  StageResult result = call_helpers(c);
+  if (result != StageResult::completed) {
+    return result;
+  }
+
+  return run_stage("train", [&] {
+    Training training = train(c.start, c.target, c.learning_rate, c.epochs);
+    if (training.epochs.size() != static_cast<std::size_t>(c.epochs)) {
+      throw std::length_error("train() returned " + std::to_string(training.epochs.size()) +
+                              " rows for " + std::to_string(c.epochs) +
+                              " epochs, but it must return one row per epoch");
+    }
+    send_log(training, c.epochs);
+  });
+}
+
+}  // namespace
+
+int main() {
+  std::vector<Case> cases = read_cases();
+
+  // A missing function stops every case at the same place, so the first one
+  // is enough. After it, the probe lists the other missing functions.
+  for (const Case& c : cases) {
+    if (run_case(c) == StageResult::missing) {
+      channel::record("probe");
+      probe_missing_stages(c);
+      break;
+    }
+  }
+
+  channel::record("end");
+  channel::flush();
+  return 0;
+}

@@ -1,0 +1,532 @@
+// The gradient-descent kind: its lesson keys, its hidden cases, its grading
+// of hand-made channel records, and lesson 4 end to end (the solution, the
+// stub and typical mistakes, compiled and run as `runner lesson 4` does).
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "engine/descent.h"
+#include "runner/check.h"
+#include "runner/error.h"
+#include "runner/kinds/descent.h"
+#include "runner/lesson.h"
+#include "runner/report.h"
+
+namespace gradlings::runner {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kRoot = GRADLINGS_SOURCE_DIR;
+const fs::path kLessonDir = kRoot / "lessons" / "04-gradient-descent";
+const fs::path kSolution = kRoot / "solutions" / "04-gradient-descent" / "exercise.cpp";
+
+const char* const kKindKeys = R"(cases:
+  - name: public
+    start: 2.0
+    target: 1.0
+    learning_rate: 0.1
+    epochs: 6
+hidden:
+  seed: 9
+  count: 12
+  start: [-5, 5]
+  target: [-3, 3]
+  learning_rate: [0.02, 0.95]
+  epochs: [3, 12]
+  diverging_count: 3
+  diverging_learning_rate: [1.05, 1.3]
+)";
+
+// Returns `text` with the first `from` replaced by `to`.
+std::string edited(std::string text, const std::string& from, const std::string& to) {
+  std::size_t at = text.find(from);
+  EXPECT_NE(std::string::npos, at) << "no '" << from << "' in the text";
+  if (at != std::string::npos) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+DescentSpec parse(const std::string& text) {
+  return parse_descent_spec(YamlDoc::parse(text, "lesson.yaml"));
+}
+
+// Returns the message of the Error that parsing `text` throws, or "".
+std::string parse_error(const std::string& text) {
+  try {
+    parse(text);
+  } catch (const Error& error) {
+    return error.what();
+  }
+  return "";
+}
+
+TEST(DescentSpec, ReadsPublicCase) {
+  DescentSpec spec = parse(kKindKeys);
+  ASSERT_EQ(1u, spec.cases.size());
+  EXPECT_EQ("public", spec.cases[0].name);
+  EXPECT_EQ(2.0, spec.cases[0].start);
+  EXPECT_EQ(1.0, spec.cases[0].target);
+  EXPECT_EQ(0.1, spec.cases[0].learning_rate);
+  EXPECT_EQ(6, spec.cases[0].epochs);
+}
+
+TEST(DescentSpec, HiddenCasesFollowRanges) {
+  DescentSpec spec = parse(kKindKeys);
+  std::vector<DescentCase> cases = descent_cases(spec);
+  ASSERT_EQ(13u, cases.size());
+  for (std::size_t i = 1; i < cases.size(); ++i) {
+    const DescentCase& c = cases[i];
+    EXPECT_TRUE(c.hidden);
+    EXPECT_EQ("hidden " + std::to_string(i), c.name);
+    EXPECT_GE(c.start, -5);
+    EXPECT_LE(c.start, 5);
+    EXPECT_GE(c.target, -3);
+    EXPECT_LE(c.target, 3);
+    EXPECT_GE(c.epochs, 3);
+    EXPECT_LE(c.epochs, 12);
+    if (i <= 3) {
+      EXPECT_GT(c.learning_rate, 1.0) << c.name << " must diverge";
+    } else {
+      EXPECT_GE(c.learning_rate, 0.02) << c.name;
+      EXPECT_LE(c.learning_rate, 0.95) << c.name;
+    }
+  }
+}
+
+TEST(DescentSpec, HiddenCasesRepeatForSeed) {
+  std::vector<DescentCase> first = descent_cases(parse(kKindKeys));
+  std::vector<DescentCase> second = descent_cases(parse(kKindKeys));
+  ASSERT_EQ(first.size(), second.size());
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    EXPECT_EQ(first[i].start, second[i].start);
+    EXPECT_EQ(first[i].learning_rate, second[i].learning_rate);
+    EXPECT_EQ(first[i].epochs, second[i].epochs);
+  }
+}
+
+TEST(DescentSpec, InputHasOneLinePerCase) {
+  DescentCase c;
+  c.start = 2.0;
+  c.target = -0.5;
+  c.learning_rate = 0.1;
+  c.epochs = 6;
+  EXPECT_EQ("case 0 2 -0.5 0.10000000000000001 6\ncase 1 2 -0.5 0.10000000000000001 6\n",
+            descent_input({c, c}));
+}
+
+TEST(DescentSpec, RejectsRunawayPublicCase) {
+  std::string message = parse_error(edited(kKindKeys, "learning_rate: 0.1\n    epochs: 6",
+                                           "learning_rate: 3.0\n    epochs: 20"));
+  EXPECT_NE(std::string::npos, message.find("lesson.yaml:2:5: case 'public' moves w"))
+      << message;
+  EXPECT_NE(std::string::npos, message.find("beyond the limit 10000 (use fewer epochs or a "
+                                            "smaller learning rate)"))
+      << message;
+}
+
+TEST(DescentSpec, RejectsRunawayHiddenCases) {
+  std::string message =
+      parse_error(edited(kKindKeys, "diverging_learning_rate: [1.05, 1.3]",
+                         "diverging_learning_rate: [2.5, 3.0]"));
+  EXPECT_NE(std::string::npos, message.find("case 'hidden 1' moves w")) << message;
+}
+
+TEST(DescentSpec, RejectsFractionalEpochRange) {
+  std::string message = parse_error(edited(kKindKeys, "epochs: [3, 12]", "epochs: [3, 12.5]"));
+  EXPECT_NE(std::string::npos,
+            message.find("lesson.yaml:13:11: 'epochs' must be a range of whole numbers between 1 "
+                         "and 200, not [3, 12.5]"))
+      << message;
+}
+
+TEST(DescentSpec, RejectsLearningRateRangeFromZero) {
+  std::string message =
+      parse_error(edited(kKindKeys, "learning_rate: [0.02, 0.95]", "learning_rate: [0, 0.95]"));
+  EXPECT_NE(std::string::npos,
+            message.find("'learning_rate' must lie above 0, but its low end is 0"))
+      << message;
+}
+
+TEST(DescentSpec, RejectsMoreDivergingThanHiddenCases) {
+  std::string message = parse_error(edited(kKindKeys, "diverging_count: 3", "diverging_count: 13"));
+  EXPECT_NE(std::string::npos, message.find("'diverging_count' must be between 0 and 12, not 13"))
+      << message;
+}
+
+TEST(DescentSpec, RejectsUnknownCaseKey) {
+  std::string message = parse_error(edited(kKindKeys, "epochs: 6", "epoch: 6"));
+  EXPECT_NE(std::string::npos, message.find("unknown key 'epoch' in a case (did you mean 'epochs'?)"))
+      << message;
+}
+
+// Grading hand-made records, without compiling anything.
+
+Lesson grading_lesson() {
+  Lesson lesson;
+  lesson.tolerance = {1e-9, 1e-7};
+  lesson.gradient_check.step = 1e-6;
+  lesson.gradient_check.tolerance = {1e-6, 1e-4};
+  return lesson;
+}
+
+DescentCase make_case(double start, double target, double learning_rate, int epochs) {
+  DescentCase c;
+  c.name = "case";
+  c.start = start;
+  c.target = target;
+  c.learning_rate = learning_rate;
+  c.epochs = epochs;
+  return c;
+}
+
+// The records a correct harness run sends for `c`, with `edit` applied to
+// each epoch's values (weight, loss, gradient, update) first.
+template <class Edit>
+std::string records_for(const DescentCase& c, Edit edit) {
+  std::vector<engine::DescentEpoch> epochs =
+      engine::descent_trajectory(c.start, c.target, c.learning_rate, c.epochs);
+  std::string text = "case 0\n";
+  for (std::size_t e = 0; e < epochs.size(); ++e) {
+    engine::DescentEpoch row = epochs[e];
+    edit(e, row);
+    text += fmt::format("step {}\nvalue weight {:.17g}\nvalue loss {:.17g}\n", e, row.weight,
+                        row.loss);
+    text += fmt::format("value gradient {:.17g}\nvalue update {:.17g}\n", row.gradient, row.update);
+  }
+  const engine::DescentEpoch& last = epochs.back();
+  text += fmt::format("step {}\nvalue weight {:.17g}\nend\n", c.epochs, last.weight + last.update);
+  return text;
+}
+
+std::string correct_records(const DescentCase& c) {
+  return records_for(c, [](std::size_t, engine::DescentEpoch&) {});
+}
+
+CaseTrace grade_one(const DescentCase& c, const std::string& records) {
+  std::vector<CaseTrace> traces = grade_descent(grading_lesson(), {c}, parse_channel(records));
+  EXPECT_EQ(1u, traces.size());
+  return traces.empty() ? CaseTrace{} : traces[0];
+}
+
+std::string all_text(const CaseTrace& trace) {
+  std::string text;
+  for (const Section& section : trace.sections) {
+    for (const TraceLine& line : section.lines) {
+      text += line.text + "\n";
+    }
+  }
+  return text;
+}
+
+TEST(DescentGrading, CorrectRecordsPass) {
+  DescentCase c = make_case(2.0, 1.0, 0.1, 6);
+  CaseTrace trace = grade_one(c, correct_records(c));
+  EXPECT_TRUE(trace.passed);
+  EXPECT_FALSE(trace.first_wrong);
+  EXPECT_NE(std::string::npos, all_text(trace).find("Final weight: 1.26 (target was 1)"));
+  EXPECT_NE(std::string::npos, all_text(trace).find("w converges to the target"));
+}
+
+TEST(DescentGrading, DivergenceIsSpelledOut) {
+  DescentCase c = make_case(2.0, 1.0, 1.1, 6);
+  CaseTrace trace = grade_one(c, correct_records(c));
+  EXPECT_TRUE(trace.passed);
+  std::string text = all_text(trace);
+  EXPECT_NE(std::string::npos, text.find("1 − 2 × 1.1 = -1.200")) << text;
+  EXPECT_NE(std::string::npos, text.find("grows by a factor 1.200 every epoch, and w diverges"))
+      << text;
+  // The plot's last bar, for the largest distance 1.2^6, is the full width.
+  EXPECT_NE(std::string::npos, text.find("final │" + [] {
+    std::string bar;
+    for (int i = 0; i < 40; ++i) {
+      bar += "█";
+    }
+    return bar;
+  }() + " 2.986")) << text;
+}
+
+// Far from the target the values are large; the relative tolerance must
+// still accept rounding in the last digits and reject a real error.
+TEST(DescentGrading, LargeValuesUseRelativeTolerance) {
+  DescentCase c = make_case(4000.0, -3000.0, 1.2, 4);
+  double largest = 0;
+  for (const engine::DescentEpoch& e :
+       engine::descent_trajectory(c.start, c.target, c.learning_rate, c.epochs)) {
+    largest = std::max(largest, std::abs(e.loss));
+  }
+  ASSERT_GT(largest, 1e8);
+
+  CaseTrace rounded = grade_one(c, records_for(c, [](std::size_t, engine::DescentEpoch& row) {
+    row.loss *= 1 + 1e-12;
+    row.weight *= 1 + 1e-12;
+  }));
+  EXPECT_TRUE(rounded.passed);
+
+  CaseTrace wrong = grade_one(c, records_for(c, [](std::size_t e, engine::DescentEpoch& row) {
+    if (e == 2) {
+      row.loss *= 1 + 1e-5;
+    }
+  }));
+  EXPECT_FALSE(wrong.passed);
+  ASSERT_TRUE(wrong.first_wrong);
+  EXPECT_EQ("loss", wrong.first_wrong->check.label);
+  EXPECT_EQ("epoch 2", wrong.first_wrong->where);
+}
+
+TEST(DescentGrading, NanAndInfinityAreWrong) {
+  DescentCase c = make_case(2.0, 1.0, 0.1, 3);
+  CaseTrace nan = grade_one(c, records_for(c, [](std::size_t e, engine::DescentEpoch& row) {
+    if (e == 1) {
+      row.gradient = std::numeric_limits<double>::quiet_NaN();
+    }
+  }));
+  ASSERT_TRUE(nan.first_wrong);
+  EXPECT_EQ("gradient", nan.first_wrong->check.label);
+  EXPECT_EQ("epoch 1", nan.first_wrong->where);
+
+  CaseTrace infinite = grade_one(c, records_for(c, [](std::size_t e, engine::DescentEpoch& row) {
+    if (e == 0) {
+      row.weight = std::numeric_limits<double>::infinity();
+    }
+  }));
+  ASSERT_TRUE(infinite.first_wrong);
+  EXPECT_EQ("weight", infinite.first_wrong->check.label);
+  EXPECT_EQ("epoch 0", infinite.first_wrong->where);
+  EXPECT_NE(std::string::npos, all_text(infinite).find("0 │ (not a finite number)"));
+}
+
+TEST(DescentGrading, MissingFinalWeightFails) {
+  DescentCase c = make_case(2.0, 1.0, 0.1, 2);
+  std::string records = correct_records(c);
+  records = records.substr(0, records.find("step 2\n")) + "end\n";
+  CaseTrace trace = grade_one(c, records);
+  EXPECT_FALSE(trace.passed);
+  EXPECT_FALSE(trace.first_wrong);
+}
+
+// End to end: the shipped solution, the stub and typical mistakes.
+
+fs::path scratch_dir() {
+  fs::path dir = fs::temp_directory_path() / "gradlings-descent-test";
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+LessonResult check_file(const fs::path& exercise) {
+  CheckOptions options;
+  options.exercise = exercise;
+  options.harness_dir = kRoot / "lessons" / "harness";
+  options.cache_dir = scratch_dir() / "cache";
+  return check_lesson(load_lesson(kLessonDir), options);
+}
+
+// Writes the solution with each `from` replaced by its `to`.
+fs::path mutated_solution(const std::string& name,
+                          const std::vector<std::pair<std::string, std::string>>& edits) {
+  std::string text = read_file(kSolution);
+  for (const auto& [from, to] : edits) {
+    text = edited(text, from, to);
+  }
+  fs::path path = scratch_dir() / (name + ".cpp");
+  std::ofstream(path) << text;
+  return path;
+}
+
+struct CommandOutput {
+  int status = -1;
+  std::string text;
+};
+
+CommandOutput run_runner(const std::string& arguments) {
+  std::string command = std::string(GRADLINGS_RUNNER) + " " + arguments + " 2>&1";
+  CommandOutput output;
+  FILE* pipe = popen(command.c_str(), "r");
+  std::array<char, 4096> buffer;
+  while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) {
+    output.text.append(buffer.data(), n);
+  }
+  int status = pclose(pipe);
+  output.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return output;
+}
+
+TEST(LessonFour, SolutionPassesEveryCase) {
+  LessonResult result = check_file(kSolution);
+  ASSERT_EQ(Outcome::passed, result.outcome) << result.compiler_log;
+
+  const DescentSpec& spec = spec_as<DescentSpec>(load_lesson(kLessonDir).spec);
+  EXPECT_EQ(spec.cases.size() + static_cast<std::size_t>(spec.hidden.count), result.traces.size());
+  for (const CaseTrace& trace : result.traces) {
+    EXPECT_TRUE(trace.passed) << trace.name;
+  }
+}
+
+TEST(LessonFour, StubReportsEveryFunctionInOrder) {
+  LessonResult result = check_file(kLessonDir / "exercise.cpp");
+  ASSERT_EQ(Outcome::not_implemented, result.outcome) << result.compiler_log;
+
+  std::vector<std::string> names;
+  for (const std::string& function : result.missing_functions) {
+    names.push_back(short_function_name(function));
+  }
+  EXPECT_EQ((std::vector<std::string>{"loss", "gradient", "update", "train"}), names);
+}
+
+// Every check in the order the trace shows it: lines and table cells.
+std::vector<Check> checks_in_order(const CaseTrace& trace) {
+  std::vector<Check> checks;
+  for (const Section& section : trace.sections) {
+    for (const TraceLine& line : section.lines) {
+      if (line.check) {
+        checks.push_back(*line.check);
+      }
+      if (!line.table) {
+        continue;
+      }
+      for (const auto& row : line.table->rows) {
+        for (const Cell& cell : row) {
+          if (cell.check) {
+            checks.push_back(*cell.check);
+          }
+        }
+      }
+    }
+  }
+  return checks;
+}
+
+bool gradient_check_failed(const CaseTrace& trace) {
+  for (const Section& section : trace.sections) {
+    for (const TraceLine& line : section.lines) {
+      if (section.heading.starts_with("Gradient check") && line.check && !line.check->passed) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+struct Mutation {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> edits;
+  std::string first_wrong;    // the label the trace must name
+  std::string where;          // and where
+  bool fails_gradient_check;  // the central differences also disagree
+};
+
+// Names the mutation in test output instead of dumping its bytes.
+void PrintTo(const Mutation& mutation, std::ostream* out) { *out << mutation.name; }
+
+class LessonFourMutation : public ::testing::TestWithParam<Mutation> {};
+
+TEST_P(LessonFourMutation, FailsAtFirstWrongValue) {
+  const Mutation& mutation = GetParam();
+  LessonResult result = check_file(mutated_solution(mutation.name, mutation.edits));
+  ASSERT_EQ(Outcome::failed, result.outcome) << result.compiler_log;
+
+  const CaseTrace& public_case = result.traces.at(0);
+  ASSERT_FALSE(public_case.passed);
+  ASSERT_TRUE(public_case.first_wrong);
+  EXPECT_EQ(mutation.first_wrong, public_case.first_wrong->check.label);
+  EXPECT_EQ(mutation.where, public_case.first_wrong->where);
+
+  // The first ✗ in the printed trace is that same value.
+  for (const Check& check : checks_in_order(public_case)) {
+    if (!check.passed) {
+      EXPECT_EQ(mutation.first_wrong, check.label);
+      break;
+    }
+  }
+  EXPECT_EQ(mutation.fails_gradient_check, gradient_check_failed(public_case));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    TypicalMistakes, LessonFourMutation,
+    ::testing::Values(
+        Mutation{"gradient_without_two",
+                 {{"return 2.0 * (w - target);", "return w - target;"}},
+                 "gradient", "epoch 0", true},
+        Mutation{"update_with_plus",
+                 {{"return -learning_rate * gradient;", "return learning_rate * gradient;"}},
+                 "update", "epoch 0", false},
+        // The row is filled in after the update, so it shows the next
+        // epoch's weight: every row is one epoch late.
+        Mutation{"row_recorded_after_update",
+                 {{"    Epoch row;\n", "    w += update(gradient(w, target), learning_rate);\n"
+                                       "    Epoch row;\n"},
+                  {"    w += row.update;\n", ""}},
+                 "weight", "epoch 0", false},
+        // |w - t| equals (w - t)^2 at distance 1, so epoch 0 still passes.
+        Mutation{"loss_as_absolute_value",
+                 {{"return error * error;", "return error < 0 ? -error : error;"}},
+                 "loss", "epoch 1", false}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(RunnerCommand, LessonFourPrintsTextbookTable) {
+  CommandOutput output = run_runner("lesson 4 --exercise " + kSolution.string());
+  EXPECT_EQ(0, output.status) << output.text;
+  // The textbook's table for w = 2.0, target 1.0, learning rate 0.1.
+  for (const char* line : {
+           "Epoch │ Weight │ Loss   │ Gradient │ Update",
+           "0     │ 2.00 ✓ │ 1.00 ✓ │ 2.00 ✓   │ -0.20 ✓",
+           "2     │ 1.64 ✓ │ 0.41 ✓ │ 1.28 ✓   │ -0.13 ✓",
+           "5     │ 1.33 ✓ │ 0.11 ✓ │ 0.66 ✓   │ -0.07 ✓",
+           "final │ 1.26 ✓ │",
+           "Final weight: 1.26 (target was 1)",
+           "✓ dL/dw at w = 2.000 = 2.000  (numerically 2.000000",
+           "So |w − target| grows by a factor 1.200 every epoch, and w diverges",
+       }) {
+    EXPECT_NE(std::string::npos, output.text.find(line)) << line << "\n" << output.text;
+  }
+  EXPECT_NE(std::string::npos, output.text.find("Lesson 4 passed")) << output.text;
+}
+
+TEST(RunnerCommand, LessonFourPlainOutputIsAscii) {
+  CommandOutput output = run_runner("lesson 4 --plain --exercise " + kSolution.string());
+  EXPECT_EQ(0, output.status) << output.text;
+  for (char c : output.text) {
+    ASSERT_LT(static_cast<unsigned char>(c), 128) << output.text;
+  }
+}
+
+TEST(RunnerCommand, LessonFourStubExitsOne) {
+  fs::path workspace = scratch_dir() / "workspace";
+  fs::remove_all(workspace);
+  CommandOutput output = run_runner("lesson 4 --workspace " + workspace.string());
+  EXPECT_EQ(1, output.status) << output.text;
+  EXPECT_NE(std::string::npos, output.text.find("not implemented yet")) << output.text;
+  EXPECT_NE(std::string::npos,
+            output.text.find("Not implemented yet: loss(), gradient(), update(), train()."))
+      << output.text;
+}
+
+TEST(RunnerCommand, LessonFourMutationNamesFirstWrongValue) {
+  fs::path exercise =
+      mutated_solution("command_plus", {{"return -learning_rate * gradient;",
+                                         "return learning_rate * gradient;"}});
+  CommandOutput output = run_runner("lesson 4 --exercise " + exercise.string());
+  EXPECT_EQ(1, output.status) << output.text;
+  EXPECT_NE(std::string::npos,
+            output.text.find("First wrong value: update (epoch 0, case 'public')"))
+      << output.text;
+  EXPECT_NE(std::string::npos, output.text.find("You have 0.200, expected -0.200")) << output.text;
+}
+
+}  // namespace
+}  // namespace gradlings::runner
