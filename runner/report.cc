@@ -110,7 +110,7 @@ std::string check_line(const Writer& w, const Check& c) {
     expected = fmt::format("expected {:.6g}", c.expected);
   }
   return fmt::format("  {} {}\n      {}", w.wrong(), text,
-                     w.paint(expected, fmt::terminal_color::red));
+                     w.paint(ascii(w.style(), expected), fmt::terminal_color::red));
 }
 
 // The number of terminal columns `text` takes: one per UTF-8 code point,
@@ -157,8 +157,9 @@ void render_table(Writer& w, const Table& table) {
   std::string header;
   std::string rule;
   for (std::size_t i = 0; i < widths.size(); ++i) {
-    header +=
-        (i ? separator : "") + pad(table.header[i], display_width(table.header[i]), widths[i]);
+    std::size_t width = i + 1 == widths.size() ? 0 : widths[i];
+    std::string title = ascii(w.style(), table.header[i]);
+    header += (i ? separator : "") + pad(title, display_width(title), width);
     std::string dashes;
     for (std::size_t k = 0; k < widths[i]; ++k) {
       dashes += w.style().unicode ? "─" : "-";
@@ -174,7 +175,9 @@ void render_table(Writer& w, const Table& table) {
     std::string text;
     for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) {
       std::string shown = cell_text(w, row[i]);
-      text += (i ? separator : "") + pad(shown, display_width(cell_text(plain, row[i])), widths[i]);
+      bool last = i + 1 == row.size() || i + 1 == widths.size();
+      std::size_t width = last ? 0 : widths[i];
+      text += (i ? separator : "") + pad(shown, display_width(cell_text(plain, row[i])), width);
     }
     w.line("  " + text);
   }
@@ -189,8 +192,8 @@ std::string stop_text(const StageStop& stop) {
 }
 
 void render_trace(Writer& w, const CaseTrace& trace) {
-  w.line(w.paint(fmt::format("Case '{}': {}", trace.name, trace.setup), fmt::terminal_color::cyan,
-                 true));
+  w.line(w.paint(ascii(w.style(), fmt::format("Case '{}': {}", trace.name, trace.setup)),
+                 fmt::terminal_color::cyan, true));
   for (const Section& section : trace.sections) {
     if (section.heading.starts_with("Training step")) {
       w.line();
