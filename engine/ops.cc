@@ -207,6 +207,26 @@ Var tanh(const Var& a) {
   });
 }
 
+Var sin(const Var& a) {
+  Matrix value = a.value().array().sin().matrix();
+
+  // sin'(x) = cos(x), taken at the input x rather than from the output.
+  return make_result(std::move(value), "sin", {a.node()}, [](Node& self) {
+    Node& input = *self.parents[0];
+    input.grad.array() += self.grad.array() * input.value.array().cos();
+  });
+}
+
+Var cos(const Var& a) {
+  Matrix value = a.value().array().cos().matrix();
+
+  // cos'(x) = -sin(x), taken at the input x.
+  return make_result(std::move(value), "cos", {a.node()}, [](Node& self) {
+    Node& input = *self.parents[0];
+    input.grad.array() -= self.grad.array() * input.value.array().sin();
+  });
+}
+
 Var relu(const Var& a) {
   Matrix value = a.value().cwiseMax(0.0);
 

@@ -34,6 +34,12 @@ Var sigmoid(const Var& a);
 /// Returns tanh(a) elementwise.
 Var tanh(const Var& a);
 
+/// Returns sin(a) elementwise, a in radians.
+Var sin(const Var& a);
+
+/// Returns cos(a) elementwise, a in radians.
+Var cos(const Var& a);
+
 /// Returns max(a, 0) elementwise. The derivative at exactly 0 is taken as 0, as
 /// in PyTorch.
 Var relu(const Var& a);
