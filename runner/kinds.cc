@@ -2,7 +2,12 @@
 #include <vector>
 
 #include "runner/kind.h"
+#include "runner/kinds/chain.h"
+#include "runner/kinds/gradient_flow.h"
 #include "runner/kinds/two_layer.h"
+#include "runner/kinds/descent.h"
+#include "runner/kinds/clipping.h"
+#include "runner/kinds/network.h"
 
 namespace gradlings::runner {
 
@@ -12,6 +17,11 @@ const std::vector<std::unique_ptr<LessonKind>>& all_kinds() {
   static const std::vector<std::unique_ptr<LessonKind>> kinds = [] {
     std::vector<std::unique_ptr<LessonKind>> list;
     list.push_back(make_two_layer_kind());
+    list.push_back(make_descent_kind());
+    list.push_back(make_clipping_kind());
+    list.push_back(make_gradient_flow_kind());
+    list.push_back(make_chain_rule_kind());
+    list.push_back(make_network_kind());
     return list;
   }();
   return kinds;
