@@ -52,20 +52,7 @@ class Writer {
 };
 
 std::string ascii(const ReportStyle& style, std::string text) {
-  if (style.unicode) {
-    return text;
-  }
-  const std::pair<const char*, const char*> replacements[] = {
-      {"×", "*"}, {"−", "-"}, {"²", "^2"}, {"→", "->"}, {"·", "-"}, {"√", "sqrt"},
-      {"│", "|"}, {"─", "-"}, {"┼", "+"},  {"└", "+"},  {"═", "="}, {"…", "..."},
-      {"█", "#"}, {"▇", "#"}, {"▆", "#"},  {"▅", "="},  {"▄", "="}, {"▃", "-"},
-      {"▂", "-"}, {"▁", "_"}, {"•", "*"},  {"✓", "ok"}, {"✗", "XX"}};
-  for (const auto& [from, to] : replacements) {
-    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
-      text.replace(at, std::string_view(from).size(), to);
-    }
-  }
-  return text;
+  return style.unicode ? text : to_ascii(std::move(text));
 }
 
 // A passing equation reads "z1 = 1.000×0.500 + 0.200 = 0.700". A failing one
@@ -111,16 +98,6 @@ std::string check_line(const Writer& w, const Check& c) {
   }
   return fmt::format("  {} {}\n      {}", w.wrong(), text,
                      w.paint(ascii(w.style(), expected), fmt::terminal_color::red));
-}
-
-// The number of terminal columns `text` takes: one per UTF-8 code point,
-// which holds for the characters the traces use.
-std::size_t display_width(const std::string& text) {
-  std::size_t width = 0;
-  for (unsigned char c : text) {
-    width += (c & 0xC0) != 0x80;
-  }
-  return width;
 }
 
 std::string cell_text(const Writer& w, const Cell& cell) {
@@ -390,23 +367,6 @@ ReportStyle detect_style(std::FILE* stream, bool plain) {
   bool dumb = term && std::string_view(term) == "dumb";
   style.color = isatty(fileno(stream)) && !(no_color && *no_color) && !dumb;
   return style;
-}
-
-std::string short_function_name(const std::string& signature) {
-  std::string name = signature.substr(0, signature.find('('));
-  std::size_t space = name.rfind(' ');
-  return space == std::string::npos ? name : name.substr(space + 1);
-}
-
-std::pair<std::string, std::string> distinguishable(double actual, double expected) {
-  for (int decimals = 3; decimals < 17; ++decimals) {
-    std::string a = fmt::format("{:.{}f}", actual, decimals);
-    std::string e = fmt::format("{:.{}f}", expected, decimals);
-    if (a != e) {
-      return {a, e};
-    }
-  }
-  return {fmt::format("{}", actual), fmt::format("{}", expected)};
 }
 
 std::string render_result(const Lesson& lesson, const std::string& exercise,

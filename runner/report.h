@@ -7,12 +7,13 @@
 
 #include "runner/check.h"
 #include "runner/lesson.h"
+#include "runner/text.h"
 
 namespace gradlings::runner {
 
 struct ReportStyle {
-  bool color = false;    // ANSI colours
-  bool unicode = true;   // ✓ ✗ → and box rules; false: ASCII only
+  bool color = false;   // ANSI colours
+  bool unicode = true;  // ✓ ✗ → and box rules; false: ASCII only
 };
 
 /// Returns the style for `stream`: colour only on a terminal, and never when
@@ -24,13 +25,5 @@ ReportStyle detect_style(std::FILE* stream, bool plain);
 /// case, and a summary that names the first wrong value and what to do next.
 std::string render_result(const Lesson& lesson, const std::string& exercise,
                           const LessonResult& result, const ReportStyle& style);
-
-/// Returns the short name of a function as the compiler spells it:
-/// "forward" for "Forward forward(const Params&, double)".
-std::string short_function_name(const std::string& signature);
-
-/// Formats `actual` and `expected` with the fewest decimals (at least 3) that
-/// tell them apart, so a ✗ never shows two equal-looking numbers.
-std::pair<std::string, std::string> distinguishable(double actual, double expected);
 
 }  // namespace gradlings::runner

@@ -1,7 +1,10 @@
 #include "runner/text.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <numeric>
+#include <utility>
 
 namespace gradlings::runner {
 
@@ -41,6 +44,45 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
     return "";
   }
   return " (did you mean '" + match + "'?)";
+}
+
+std::size_t display_width(const std::string& text) {
+  std::size_t width = 0;
+  for (unsigned char c : text) {
+    width += (c & 0xC0) != 0x80;
+  }
+  return width;
+}
+
+std::string to_ascii(std::string text) {
+  const std::pair<const char*, const char*> replacements[] = {
+      {"×", "*"}, {"−", "-"}, {"²", "^2"}, {"→", "->"}, {"·", "-"}, {"√", "sqrt"},
+      {"│", "|"}, {"─", "-"}, {"┼", "+"},  {"└", "+"},  {"═", "="}, {"…", "..."},
+      {"█", "#"}, {"▇", "#"}, {"▆", "#"},  {"▅", "="},  {"▄", "="}, {"▃", "-"},
+      {"▂", "-"}, {"▁", "_"}, {"•", "*"},  {"✓", "ok"}, {"✗", "XX"}};
+  for (const auto& [from, to] : replacements) {
+    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
+      text.replace(at, std::string_view(from).size(), to);
+    }
+  }
+  return text;
+}
+
+std::string short_function_name(const std::string& signature) {
+  std::string name = signature.substr(0, signature.find('('));
+  std::size_t space = name.rfind(' ');
+  return space == std::string::npos ? name : name.substr(space + 1);
+}
+
+std::pair<std::string, std::string> distinguishable(double actual, double expected) {
+  for (int decimals = 3; decimals < 17; ++decimals) {
+    std::string a = fmt::format("{:.{}f}", actual, decimals);
+    std::string e = fmt::format("{:.{}f}", expected, decimals);
+    if (a != e) {
+      return {a, e};
+    }
+  }
+  return {fmt::format("{}", actual), fmt::format("{}", expected)};
 }
 
 }  // namespace gradlings::runner

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace gradlings::runner {
@@ -18,5 +19,21 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
 
 /// Returns " (did you mean 'x'?)" for the closest candidate, or "".
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
+/// Returns the number of terminal columns `text` takes: one per UTF-8 code
+/// point, which holds for the characters the traces use.
+std::size_t display_width(const std::string& text);
+
+/// Replaces the Unicode symbols the traces use (✓ ✗ × − ² → │ ─ block
+/// characters and a few more) with ASCII, for --plain.
+std::string to_ascii(std::string text);
+
+/// Returns the short name of a function as the compiler spells it:
+/// "forward" for "Forward forward(const Params&, double)".
+std::string short_function_name(const std::string& signature);
+
+/// Formats `actual` and `expected` with the fewest decimals (at least 3) that
+/// tell them apart, so a ✗ never shows two equal-looking numbers.
+std::pair<std::string, std::string> distinguishable(double actual, double expected);
 
 }  // namespace gradlings::runner
