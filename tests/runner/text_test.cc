@@ -24,3 +24,35 @@ TEST(DidYouMean, SilentWhenNothingIsClose) {
 
 }  // namespace
 }  // namespace gradlings::runner
+
+namespace gradlings::runner {
+namespace {
+
+TEST(ToAscii, LeavesNoByteAbove127) {
+  std::string converted =
+      to_ascii("✓ ✗ z1 = 1.000×0.500 − 0.2² → │ ─ ┼ └ ═ … █▇▆▅▄▃▂▁ • √ ·");
+  for (unsigned char c : converted) {
+    ASSERT_LT(c, 128) << converted;
+  }
+  EXPECT_EQ("ok XX z1 = 1.000*0.500 - 0.2^2 -> | - + + = ... ###==--_ * sqrt -", converted);
+}
+
+TEST(DisplayWidth, CountsCodePoints) {
+  EXPECT_EQ(5u, display_width("a ✓ b"));
+  EXPECT_EQ(3u, display_width("█▇▆"));
+}
+
+TEST(Distinguishable, AddsDecimalsUntilValuesDiffer) {
+  EXPECT_EQ(std::make_pair(std::string("0.146"), std::string("-0.146")),
+            distinguishable(0.146, -0.146));
+  EXPECT_EQ(std::make_pair(std::string("0.70001"), std::string("0.70000")),
+            distinguishable(0.70001, 0.7));
+}
+
+TEST(ShortFunctionName, DropsReturnTypeAndParameters) {
+  EXPECT_EQ("forward", short_function_name("Forward forward(const Params&, double)"));
+  EXPECT_EQ("sigmoid", short_function_name("double sigmoid(double)"));
+}
+
+}  // namespace
+}  // namespace gradlings::runner
