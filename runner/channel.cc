@@ -81,7 +81,7 @@ bool apply(ChannelData& data, bool& probing, std::string_view line) {
     current->steps.back().values.emplace_back(std::string(name), value);
     return true;
   }
-  if (kind == "missing" || kind == "exception") {
+  if (kind == "missing" || kind == "exception" || kind == "invalid") {
     auto [stage, detail] = split_word(rest);
     if (stage.empty()) {
       return false;
@@ -91,7 +91,9 @@ bool apply(ChannelData& data, bool& probing, std::string_view line) {
     }
     if (current && !probing && !current->stop) {
       StageStop stop;
-      stop.reason = kind == "missing" ? StageStop::Reason::missing : StageStop::Reason::threw;
+      stop.reason = kind == "missing"   ? StageStop::Reason::missing
+                    : kind == "invalid" ? StageStop::Reason::invalid
+                                        : StageStop::Reason::threw;
       stop.stage = std::string(stage);
       stop.detail = unescape(detail);
       current->stop = stop;

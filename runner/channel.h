@@ -21,10 +21,10 @@ struct StepValues {
 
 /// The reason a case stopped before its last step.
 struct StageStop {
-  enum class Reason { missing, threw };
+  enum class Reason { missing, threw, invalid };
   Reason reason = Reason::missing;
   std::string stage;   // "forward", "loss", "backward", "update"
-  std::string detail;  // missing: the function that is not written; threw: what()
+  std::string detail;  // missing: the function not written; threw: what(); invalid: the problem
 };
 
 struct CaseRecords {

@@ -89,7 +89,13 @@ std::string check_line(const Writer& w, const Check& c) {
   }
   std::string expected;
   if (c.actual) {
-    auto [yours, theirs] = distinguishable(*c.actual, c.expected);
+    auto [yours, theirs] = distinguishable(*c.actual, c.expected, c.decimals);
+    if (!c.actual_text.empty()) {
+      yours = c.actual_text;
+    }
+    if (!c.expected_text.empty()) {
+      theirs = c.expected_text;
+    }
     std::string formula = c.expected_formula.empty() ? "" : c.expected_formula + " = ";
     expected = fmt::format("you have {}, expected {}{} ({}), off by {:.3g}", yours, formula, theirs,
                            c.expected_source, *c.actual - c.expected);
@@ -164,6 +170,9 @@ std::string stop_text(const StageStop& stop) {
   if (stop.reason == StageStop::Reason::missing) {
     return fmt::format("{}: not implemented yet ({}() still calls not_implemented())", stop.stage,
                        short_function_name(stop.detail));
+  }
+  if (stop.reason == StageStop::Reason::invalid) {
+    return fmt::format("{}: {}", stop.stage, stop.detail);
   }
   return fmt::format("{}: threw an exception: {}", stop.stage, stop.detail);
 }
@@ -276,7 +285,14 @@ bool render_first_wrong(Writer& w, const LessonResult& result) {
     w.line(fmt::format("{} First wrong value: {} ({}, case '{}').", w.wrong(), first.check.label,
                        first.where, trace.name));
     if (first.check.actual) {
-      auto [yours, expected] = distinguishable(*first.check.actual, first.check.expected);
+      auto [yours, expected] =
+          distinguishable(*first.check.actual, first.check.expected, first.check.decimals);
+      if (!first.check.actual_text.empty()) {
+        yours = first.check.actual_text;
+      }
+      if (!first.check.expected_text.empty()) {
+        expected = first.check.expected_text;
+      }
       w.line(fmt::format("  You have {}, expected {} ({}).", yours, expected,
                          first.check.expected_source));
     } else {

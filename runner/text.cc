@@ -74,8 +74,9 @@ std::string short_function_name(const std::string& signature) {
   return space == std::string::npos ? name : name.substr(space + 1);
 }
 
-std::pair<std::string, std::string> distinguishable(double actual, double expected) {
-  for (int decimals = 3; decimals < 17; ++decimals) {
+std::pair<std::string, std::string> distinguishable(double actual, double expected,
+                                                    int min_decimals) {
+  for (int decimals = min_decimals; decimals < 17; ++decimals) {
     std::string a = fmt::format("{:.{}f}", actual, decimals);
     std::string e = fmt::format("{:.{}f}", expected, decimals);
     if (a != e) {

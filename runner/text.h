@@ -32,8 +32,10 @@ std::string to_ascii(std::string text);
 /// "forward" for "Forward forward(const Params&, double)".
 std::string short_function_name(const std::string& signature);
 
-/// Formats `actual` and `expected` with the fewest decimals (at least 3) that
-/// tell them apart, so a ✗ never shows two equal-looking numbers.
-std::pair<std::string, std::string> distinguishable(double actual, double expected);
+/// Formats `actual` and `expected` with the fewest decimals (at least
+/// `min_decimals`) that tell them apart, so a ✗ never shows two
+/// equal-looking numbers.
+std::pair<std::string, std::string> distinguishable(double actual, double expected,
+                                                    int min_decimals = 3);
 
 }  // namespace gradlings::runner

@@ -26,6 +26,8 @@ struct Check {
   double expected = 0;           // the reference engine's value
   std::string expected_source = "reference";  // what `expected` came from, for messages
   int decimals = 3;              // how the value is printed
+  std::string actual_text;       // shown in place of `actual` when set, e.g. a status name
+  std::string expected_text;     // shown in place of `expected` when set
   bool passed = false;
 };
 

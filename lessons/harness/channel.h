@@ -8,6 +8,7 @@
 //   value NAME NUMBER       NUMBER printed with 17 significant digits
 //   missing STAGE FUNCTION  STAGE threw NotImplemented from FUNCTION
 //   exception STAGE TEXT    STAGE threw; TEXT is what() with newlines escaped
+//   invalid STAGE TEXT      STAGE returned something the harness cannot use
 //   probe                   the records that follow come from calling every
 //                           stage once on placeholder inputs, to list all
 //                           missing functions; only their missing records count

@@ -56,7 +56,7 @@ std::vector<Case> read_cases() {
 // leave entries unchecked.
 void check_length(const char* function, const std::vector<double>& result, std::size_t expected) {
   if (result.size() != expected) {
-    throw std::length_error(std::string(function) + "() returned " + std::to_string(result.size()) +
+    throw gradlings::harness::InvalidResult(std::string(function) + "() returned " + std::to_string(result.size()) +
                             " values for a gradient of " + std::to_string(expected) +
                             ", but it must return one per entry");
   }

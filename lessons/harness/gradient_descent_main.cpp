@@ -88,7 +88,7 @@ StageResult run_case(const Case& c) {
   return run_stage("train", [&] {
     Training training = train(c.start, c.target, c.learning_rate, c.epochs);
     if (training.epochs.size() != static_cast<std::size_t>(c.epochs)) {
-      throw std::length_error("train() returned " + std::to_string(training.epochs.size()) +
+      throw gradlings::harness::InvalidResult("train() returned " + std::to_string(training.epochs.size()) +
                               " rows for " + std::to_string(c.epochs) +
                               " epochs, but it must return one row per epoch");
     }

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -17,9 +18,17 @@ namespace gradlings::harness {
 
 enum class StageResult { completed, missing, threw };
 
+// Thrown by a harness, not by the learner, when a learner's function returns
+// something unusable, such as a list of the wrong length. The runner shows
+// its message as it is, not as an exception the learner's code threw.
+struct InvalidResult : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // Runs one stage of the learner's code and flushes the channel. A stage that
-// throws is recorded as `missing STAGE FUNCTION` for NotImplemented and as
-// `exception STAGE TEXT` for anything else.
+// throws is recorded as `missing STAGE FUNCTION` for NotImplemented, as
+// `invalid STAGE TEXT` for InvalidResult and as `exception STAGE TEXT` for
+// anything else.
 template <class Stage>
 StageResult run_stage(const char* name, Stage&& stage) {
   StageResult result = StageResult::threw;
@@ -29,6 +38,8 @@ StageResult run_stage(const char* name, Stage&& stage) {
   } catch (const NotImplemented& missing) {
     channel::record("missing", std::string(name) + " " + missing.function);
     result = StageResult::missing;
+  } catch (const InvalidResult& error) {
+    channel::record("invalid", std::string(name) + " " + error.what());
   } catch (const std::exception& error) {
     channel::record("exception", std::string(name) + " " + error.what());
   } catch (...) {

@@ -199,9 +199,11 @@ std::vector<std::string> direction_summary(const CaseContext& s, const std::vect
                                 "is within {}.",
                                 engine::global_norm(g), s.c.max_norm));
   } else {
-    lines.push_back(fmt::format("Clipping by norm shortened the gradient from {:.3f} to {:.3f} "
+    double before = engine::global_norm(g);
+    double after = engine::global_norm(by_norm);
+    lines.push_back(fmt::format("Clipping by norm {} the gradient from {:.3f} to {:.3f} "
                                 "and turned it by {:.1f} degrees.",
-                                engine::global_norm(g), engine::global_norm(by_norm),
+                                after > before ? "lengthened" : "shortened", before, after,
                                 degrees(*norm_cosine)));
   }
   return lines;

@@ -132,7 +132,7 @@ std::vector<std::string> convergence_text(double learning_rate) {
   double factor = 1 - 2 * learning_rate;
   double size = std::abs(factor);
   std::vector<std::string> lines = {
-      fmt::format("Each update adds −2 × {} × (w − target) to w,", learning_rate),
+      fmt::format("A correct update adds −2 × {} × (w − target) to w,", learning_rate),
       fmt::format("so it multiplies w − target by 1 − 2 × {} = {:.3f}.", learning_rate, factor)};
 
   constexpr double kExact = 1e-12;

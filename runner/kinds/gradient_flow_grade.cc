@@ -106,9 +106,10 @@ std::vector<Cell> flow_row(const Lesson& lesson, CaseGrader& grader, const Value
   status.label = fmt::format("flow[{}].status", k);
   status.actual = v.find(status.label);
   status.expected = static_cast<double>(expected);
-  status.expected_source = fmt::format("GradientStatus codes: {} is {}, {} is {}",
-                                       status_name(status.actual), status.actual.value_or(-1),
-                                       engine::gradient_status_name(expected), status.expected);
+  status.actual_text = status_name(status.actual);
+  status.expected_text = engine::gradient_status_name(expected);
+  status.expected_source = fmt::format("the status of gradient {:.3g}",
+                                       gradient.actual.value_or(reference));
   bool right = grader.evaluate(status, kExact, where);
 
   std::string status_cell = status_name(status.actual) + " " + mark(right);

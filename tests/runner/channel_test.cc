@@ -47,6 +47,15 @@ TEST(Channel, ExceptionTextIsUnescaped) {
   EXPECT_FALSE(data.ended);
 }
 
+TEST(Channel, InvalidResultStopsCase) {
+  ChannelData data = parse_channel("case 0\nstep 1\ninvalid train train() returned 7 rows\nend\n");
+  ASSERT_TRUE(data.cases[0].stop);
+  EXPECT_EQ(StageStop::Reason::invalid, data.cases[0].stop->reason);
+  EXPECT_EQ("train", data.cases[0].stop->stage);
+  EXPECT_EQ("train() returned 7 rows", data.cases[0].stop->detail);
+  EXPECT_TRUE(data.missing_functions.empty());
+}
+
 TEST(Channel, MalformedRecordIsQuoted) {
   ChannelData data = parse_channel("case 0\nstep 1\nvalue z1 zero\nend\n");
   EXPECT_EQ("value z1 zero", data.malformed);
