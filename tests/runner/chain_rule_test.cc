@@ -2,30 +2,25 @@
 // drawn from the seed, the harness input, and the shipped solution, the stub
 // and typical mistakes compiled and run exactly as `runner lesson 1` does.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
 #include <cmath>
-#include <cstdio>
 #include <fstream>
 #include <ostream>
-#include <sstream>
 
 #include "engine/chain.h"
 #include "runner/check.h"
-#include "runner/error.h"
 #include "runner/kinds/chain.h"
 #include "runner/lesson.h"
 #include "runner/report.h"
+#include "tests/runner/lesson_support.h"
 
 namespace gradlings::runner {
 namespace {
 
-namespace fs = std::filesystem;
+using namespace lesson_support;
 using engine::ChainFunction;
 using engine::ChainLink;
 
-const fs::path kRoot = GRADLINGS_SOURCE_DIR;
 const fs::path kLessonDir = kRoot / "lessons" / "01-chain-rule";
 const fs::path kSolution = kRoot / "solutions" / "01-chain-rule" / "exercise.cpp";
 
@@ -65,20 +60,12 @@ ChainRuleSpec parse_spec(const std::string& text) {
 
 // Returns the message of parsing `text`, or "" when it parses.
 std::string spec_error(const std::string& text) {
-  try {
-    parse_spec(text);
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "";
+  return error_message([&] { parse_spec(text); });
 }
 
 // Returns the valid spec with the first `from` replaced by `to`.
 std::string edited(const std::string& from, const std::string& to) {
-  std::string text = kValidSpec;
-  auto at = text.find(from);
-  EXPECT_NE(std::string::npos, at) << from;
-  return text.replace(at, from.size(), to);
+  return replace_first(kValidSpec, from, to);
 }
 
 TEST(ChainRuleSpec, ValidSpecParses) {
@@ -248,38 +235,14 @@ TEST(ChainRuleFormula, WritesCompositionInX) {
 
 // End to end, through the compiler and the harness.
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-fs::path scratch_dir() {
-  fs::path dir = fs::temp_directory_path() / "gradlings-chain-rule-test";
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path scratch() { return scratch_dir("chain-rule-test"); }
 
 LessonResult check_file(const fs::path& exercise) {
-  CheckOptions options;
-  options.exercise = exercise;
-  options.harness_dir = kRoot / "lessons" / "harness";
-  options.cache_dir = scratch_dir() / "cache";
-  return check_lesson(load_lesson(kLessonDir), options);
+  return check_exercise(kLessonDir, exercise, scratch());
 }
 
-// Writes the solution with `from` replaced by `to` and returns its path.
 fs::path mutated_solution(const std::string& name, const std::string& from, const std::string& to) {
-  std::string text = read_file(kSolution);
-  std::size_t at = text.find(from);
-  EXPECT_NE(std::string::npos, at) << "the solution no longer contains: " << from;
-  if (at != std::string::npos) {
-    text.replace(at, from.size(), to);
-  }
-  fs::path path = scratch_dir() / (name + ".cpp");
-  std::ofstream(path) << text;
-  return path;
+  return write_mutated_copy(kSolution, scratch(), name, {{from, to}});
 }
 
 const CaseTrace* find_trace(const LessonResult& result, const std::string& name) {
@@ -325,7 +288,7 @@ TEST(LessonOne, PartOneGradedWithoutPartTwo) {
   std::string stub = read_file(kLessonDir / "exercise.cpp");
   std::string part_one = solution.substr(0, solution.find("double sigmoid"));
   std::string part_two = stub.substr(stub.find("// Part two starts here."));
-  fs::path path = scratch_dir() / "part_one_only.cpp";
+  fs::path path = scratch() / "part_one_only.cpp";
   std::ofstream(path) << part_one << part_two;
 
   LessonResult result = check_file(path);
@@ -442,25 +405,6 @@ TEST(LessonOne, EmptyResultMarksFirstValueNotComputed) {
   EXPECT_FALSE(trace->first_wrong->check.actual);
 }
 
-struct CommandOutput {
-  int status = -1;
-  std::string text;
-};
-
-// Runs the runner binary with `arguments`, capturing stdout and stderr.
-CommandOutput run_runner(const std::string& arguments) {
-  std::string command = std::string(GRADLINGS_RUNNER) + " " + arguments + " 2>&1";
-  CommandOutput output;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::array<char, 4096> buffer;
-  while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) {
-    output.text.append(buffer.data(), n);
-  }
-  int status = pclose(pipe);
-  output.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return output;
-}
-
 TEST(LessonOneCommand, SolutionPrintsTextbookTrace) {
   CommandOutput output = run_runner("lesson 1 --exercise " + kSolution.string());
   EXPECT_EQ(0, output.status) << output.text;
@@ -497,7 +441,7 @@ TEST(LessonOneCommand, PlainTraceIsAscii) {
 }
 
 TEST(LessonOneCommand, StubExitsOneWithNotImplemented) {
-  fs::path workspace = scratch_dir() / "workspace";
+  fs::path workspace = scratch() / "workspace";
   fs::remove_all(workspace);
   CommandOutput output = run_runner("lesson 1 --workspace " + workspace.string());
   EXPECT_EQ(1, output.status) << output.text;

@@ -3,28 +3,22 @@
 // stub and typical mistakes, compiled and run as `runner lesson 6` does).
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
 #include <cmath>
-#include <cstdio>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 #include "engine/clipping.h"
 #include "runner/check.h"
-#include "runner/error.h"
 #include "runner/kinds/clipping.h"
 #include "runner/lesson.h"
 #include "runner/report.h"
+#include "tests/runner/lesson_support.h"
 
 namespace gradlings::runner {
 namespace {
 
-namespace fs = std::filesystem;
+using namespace lesson_support;
 
-const fs::path kRoot = GRADLINGS_SOURCE_DIR;
 const fs::path kLessonDir = kRoot / "lessons" / "06-gradient-clipping";
 const fs::path kSolution = kRoot / "solutions" / "06-gradient-clipping" / "exercise.cpp";
 
@@ -43,26 +37,12 @@ hidden:
   threshold_factor: [0.2, 1.5]
 )";
 
-std::string edited(std::string text, const std::string& from, const std::string& to) {
-  std::size_t at = text.find(from);
-  EXPECT_NE(std::string::npos, at) << "no '" << from << "' in the text";
-  if (at != std::string::npos) {
-    text.replace(at, from.size(), to);
-  }
-  return text;
-}
-
 ClippingSpec parse(const std::string& text) {
   return parse_clipping_spec(YamlDoc::parse(text, "lesson.yaml"));
 }
 
 std::string parse_error(const std::string& text) {
-  try {
-    parse(text);
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "";
+  return error_message([&] { parse(text); });
 }
 
 TEST(ClippingSpec, ReadsPublicCase) {
@@ -135,8 +115,8 @@ TEST(ClippingSpec, InputListsWeightsThenCoefficients) {
 }
 
 TEST(ClippingSpec, RejectsCoefficientCountMismatch) {
-  std::string message =
-      parse_error(edited(kKindKeys, "coefficients: [3, 1.5, 0.5, 4, 2]", "coefficients: [3, 1.5]"));
+  std::string message = parse_error(
+      replace_first(kKindKeys, "coefficients: [3, 1.5, 0.5, 4, 2]", "coefficients: [3, 1.5]"));
   EXPECT_NE(std::string::npos,
             message.find("lesson.yaml:4:19: 'coefficients' has 2 entries but 'weights' has 5; "
                          "give one coefficient per weight"))
@@ -144,20 +124,20 @@ TEST(ClippingSpec, RejectsCoefficientCountMismatch) {
 }
 
 TEST(ClippingSpec, RejectsNonNumericWeight) {
-  std::string message = parse_error(edited(kKindKeys, "[-25, 10,", "[-25, ten,"));
+  std::string message = parse_error(replace_first(kKindKeys, "[-25, 10,", "[-25, ten,"));
   EXPECT_NE(std::string::npos,
             message.find("lesson.yaml:3:20: each entry of 'weights' must be a finite number"))
       << message;
 }
 
 TEST(ClippingSpec, RejectsZeroClipValue) {
-  std::string message = parse_error(edited(kKindKeys, "clip_value: 50", "clip_value: 0"));
+  std::string message = parse_error(replace_first(kKindKeys, "clip_value: 50", "clip_value: 0"));
   EXPECT_NE(std::string::npos, message.find("lesson.yaml:5:17: 'clip_value' must be greater than 0, not '0'"))
       << message;
 }
 
 TEST(ClippingSpec, RejectsFractionalLengthRange) {
-  std::string message = parse_error(edited(kKindKeys, "length: [1, 8]", "length: [0.5, 8]"));
+  std::string message = parse_error(replace_first(kKindKeys, "length: [1, 8]", "length: [0.5, 8]"));
   EXPECT_NE(std::string::npos,
             message.find("'length' must be a range of whole numbers between 1 and 32, not [0.5, 8]"))
       << message;
@@ -210,16 +190,6 @@ CaseTrace grade_one(const ClippingCase& c, const std::string& records) {
   return traces.empty() ? CaseTrace{} : traces[0];
 }
 
-std::string all_text(const CaseTrace& trace) {
-  std::string text;
-  for (const Section& section : trace.sections) {
-    for (const TraceLine& line : section.lines) {
-      text += line.text + "\n";
-    }
-  }
-  return text;
-}
-
 // The checks of the direction table, by label.
 std::optional<Check> cosine_check(const CaseTrace& trace, const std::string& label) {
   for (const Section& section : trace.sections) {
@@ -251,9 +221,10 @@ TEST(ClippingGrading, CorrectRecordsPass) {
   std::optional<Check> by_value = cosine_check(trace, "cosine, clipped by value");
   ASSERT_TRUE(by_value);
   EXPECT_NEAR(0.948172, *by_value->actual, 1e-6);
-  EXPECT_NE(std::string::npos, all_text(trace).find("Clipping by value cut 2 of 5 entries"));
-  EXPECT_NE(std::string::npos,
-            all_text(trace).find("Clipping by norm shortened the gradient from 251.970 to 50.000"));
+  EXPECT_NE(std::string::npos, trace_text(trace).find("Clipping by value cut 2 of 5 entries"));
+  EXPECT_NE(
+      std::string::npos,
+      trace_text(trace).find("Clipping by norm shortened the gradient from 251.970 to 50.000"));
 }
 
 TEST(ClippingGrading, ZeroGradientPassesWithoutCosine) {
@@ -261,7 +232,7 @@ TEST(ClippingGrading, ZeroGradientPassesWithoutCosine) {
   CaseTrace trace = grade_one(c, records_for(c, [](engine::ClippingReference&) {}));
   EXPECT_TRUE(trace.passed);
   EXPECT_FALSE(cosine_check(trace, "cosine, clipped by norm"));
-  EXPECT_NE(std::string::npos, all_text(trace).find("The gradient is zero")) << all_text(trace);
+  EXPECT_NE(std::string::npos, trace_text(trace).find("The gradient is zero")) << trace_text(trace);
 }
 
 // A learner who divides by the norm without the epsilon gets 0/0 = NaN for
@@ -307,54 +278,14 @@ TEST(ClippingGrading, MissingClipByNormFails) {
 
 // End to end: the shipped solution, the stub and typical mistakes.
 
-fs::path scratch_dir() {
-  fs::path dir = fs::temp_directory_path() / "gradlings-clipping-test";
-  fs::create_directories(dir);
-  return dir;
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+fs::path scratch() { return scratch_dir("clipping-test"); }
 
 LessonResult check_file(const fs::path& exercise) {
-  CheckOptions options;
-  options.exercise = exercise;
-  options.harness_dir = kRoot / "lessons" / "harness";
-  options.cache_dir = scratch_dir() / "cache";
-  return check_lesson(load_lesson(kLessonDir), options);
+  return check_exercise(kLessonDir, exercise, scratch());
 }
 
-fs::path mutated_solution(const std::string& name,
-                          const std::vector<std::pair<std::string, std::string>>& edits) {
-  std::string text = read_file(kSolution);
-  for (const auto& [from, to] : edits) {
-    text = edited(text, from, to);
-  }
-  fs::path path = scratch_dir() / (name + ".cpp");
-  std::ofstream(path) << text;
-  return path;
-}
-
-struct CommandOutput {
-  int status = -1;
-  std::string text;
-};
-
-CommandOutput run_runner(const std::string& arguments) {
-  std::string command = std::string(GRADLINGS_RUNNER) + " " + arguments + " 2>&1";
-  CommandOutput output;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::array<char, 4096> buffer;
-  while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) {
-    output.text.append(buffer.data(), n);
-  }
-  int status = pclose(pipe);
-  output.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return output;
+fs::path mutated_solution(const std::string& name, const std::vector<Replacement>& edits) {
+  return write_mutated_copy(kSolution, scratch(), name, edits);
 }
 
 TEST(LessonSix, SolutionPassesEveryCase) {
@@ -381,42 +312,9 @@ TEST(LessonSix, StubReportsEveryFunctionInOrder) {
             names);
 }
 
-std::vector<Check> checks_in_order(const CaseTrace& trace) {
-  std::vector<Check> checks;
-  for (const Section& section : trace.sections) {
-    for (const TraceLine& line : section.lines) {
-      if (line.check) {
-        checks.push_back(*line.check);
-      }
-      if (!line.table) {
-        continue;
-      }
-      for (const auto& row : line.table->rows) {
-        for (const Cell& cell : row) {
-          if (cell.check) {
-            checks.push_back(*cell.check);
-          }
-        }
-      }
-    }
-  }
-  return checks;
-}
-
-bool gradient_check_failed(const CaseTrace& trace) {
-  for (const Section& section : trace.sections) {
-    for (const TraceLine& line : section.lines) {
-      if (section.heading.starts_with("Gradient check") && line.check && !line.check->passed) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
 struct Mutation {
   std::string name;
-  std::vector<std::pair<std::string, std::string>> edits;
+  std::vector<Replacement> edits;
   std::string failing_case;   // the first case that fails
   std::string first_wrong;    // the label its trace must name
   std::string where;          // and where
@@ -445,7 +343,7 @@ TEST_P(LessonSixMutation, FailsAtFirstWrongValue) {
   EXPECT_EQ(mutation.first_wrong, failed->first_wrong->check.label);
   EXPECT_EQ(mutation.where, failed->first_wrong->where);
 
-  for (const Check& check : checks_in_order(*failed)) {
+  for (const auto& [heading, check] : shown_checks(*failed)) {
     if (!check.passed) {
       EXPECT_EQ(mutation.first_wrong, check.label);
       break;
@@ -509,7 +407,7 @@ TEST(RunnerCommand, LessonSixPlainOutputIsAscii) {
 }
 
 TEST(RunnerCommand, LessonSixStubExitsOne) {
-  fs::path workspace = scratch_dir() / "workspace";
+  fs::path workspace = scratch() / "workspace";
   fs::remove_all(workspace);
   CommandOutput output = run_runner("lesson 6 --workspace " + workspace.string());
   EXPECT_EQ(1, output.status) << output.text;

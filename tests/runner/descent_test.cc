@@ -1,30 +1,25 @@
 // The gradient-descent kind: its lesson keys, its hidden cases, its grading
 // of hand-made channel records, and lesson 4 end to end (the solution, the
 // stub and typical mistakes, compiled and run as `runner lesson 4` does).
+#include "engine/descent.h"
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
 #include <cmath>
-#include <cstdio>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
-#include "engine/descent.h"
 #include "runner/check.h"
-#include "runner/error.h"
 #include "runner/kinds/descent.h"
 #include "runner/lesson.h"
 #include "runner/report.h"
+#include "tests/runner/lesson_support.h"
 
 namespace gradlings::runner {
 namespace {
 
-namespace fs = std::filesystem;
+using namespace lesson_support;
 
-const fs::path kRoot = GRADLINGS_SOURCE_DIR;
 const fs::path kLessonDir = kRoot / "lessons" / "04-gradient-descent";
 const fs::path kSolution = kRoot / "solutions" / "04-gradient-descent" / "exercise.cpp";
 
@@ -45,28 +40,13 @@ hidden:
   diverging_learning_rate: [1.05, 1.3]
 )";
 
-// Returns `text` with the first `from` replaced by `to`.
-std::string edited(std::string text, const std::string& from, const std::string& to) {
-  std::size_t at = text.find(from);
-  EXPECT_NE(std::string::npos, at) << "no '" << from << "' in the text";
-  if (at != std::string::npos) {
-    text.replace(at, from.size(), to);
-  }
-  return text;
-}
-
 DescentSpec parse(const std::string& text) {
   return parse_descent_spec(YamlDoc::parse(text, "lesson.yaml"));
 }
 
 // Returns the message of the Error that parsing `text` throws, or "".
 std::string parse_error(const std::string& text) {
-  try {
-    parse(text);
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "";
+  return error_message([&] { parse(text); });
 }
 
 TEST(DescentSpec, ReadsPublicCase) {
@@ -124,24 +104,23 @@ TEST(DescentSpec, InputHasOneLinePerCase) {
 }
 
 TEST(DescentSpec, RejectsRunawayPublicCase) {
-  std::string message = parse_error(edited(kKindKeys, "learning_rate: 0.1\n    epochs: 6",
-                                           "learning_rate: 3.0\n    epochs: 20"));
-  EXPECT_NE(std::string::npos, message.find("lesson.yaml:2:5: case 'public' moves w"))
-      << message;
+  std::string message = parse_error(replace_first(kKindKeys, "learning_rate: 0.1\n    epochs: 6",
+                                                  "learning_rate: 3.0\n    epochs: 20"));
+  EXPECT_NE(std::string::npos, message.find("lesson.yaml:2:5: case 'public' moves w")) << message;
   EXPECT_NE(std::string::npos, message.find("beyond the limit 10000 (use fewer epochs or a "
                                             "smaller learning rate)"))
       << message;
 }
 
 TEST(DescentSpec, RejectsRunawayHiddenCases) {
-  std::string message =
-      parse_error(edited(kKindKeys, "diverging_learning_rate: [1.05, 1.3]",
-                         "diverging_learning_rate: [2.5, 3.0]"));
+  std::string message = parse_error(replace_first(kKindKeys, "diverging_learning_rate: [1.05, 1.3]",
+                                                  "diverging_learning_rate: [2.5, 3.0]"));
   EXPECT_NE(std::string::npos, message.find("case 'hidden 1' moves w")) << message;
 }
 
 TEST(DescentSpec, RejectsFractionalEpochRange) {
-  std::string message = parse_error(edited(kKindKeys, "epochs: [3, 12]", "epochs: [3, 12.5]"));
+  std::string message =
+      parse_error(replace_first(kKindKeys, "epochs: [3, 12]", "epochs: [3, 12.5]"));
   EXPECT_NE(std::string::npos,
             message.find("lesson.yaml:13:11: 'epochs' must be a range of whole numbers between 1 "
                          "and 200, not [3, 12.5]"))
@@ -149,22 +128,24 @@ TEST(DescentSpec, RejectsFractionalEpochRange) {
 }
 
 TEST(DescentSpec, RejectsLearningRateRangeFromZero) {
-  std::string message =
-      parse_error(edited(kKindKeys, "learning_rate: [0.02, 0.95]", "learning_rate: [0, 0.95]"));
+  std::string message = parse_error(
+      replace_first(kKindKeys, "learning_rate: [0.02, 0.95]", "learning_rate: [0, 0.95]"));
   EXPECT_NE(std::string::npos,
             message.find("'learning_rate' must lie above 0, but its low end is 0"))
       << message;
 }
 
 TEST(DescentSpec, RejectsMoreDivergingThanHiddenCases) {
-  std::string message = parse_error(edited(kKindKeys, "diverging_count: 3", "diverging_count: 13"));
+  std::string message =
+      parse_error(replace_first(kKindKeys, "diverging_count: 3", "diverging_count: 13"));
   EXPECT_NE(std::string::npos, message.find("'diverging_count' must be between 0 and 12, not 13"))
       << message;
 }
 
 TEST(DescentSpec, RejectsUnknownCaseKey) {
-  std::string message = parse_error(edited(kKindKeys, "epochs: 6", "epoch: 6"));
-  EXPECT_NE(std::string::npos, message.find("unknown key 'epoch' in a case (did you mean 'epochs'?)"))
+  std::string message = parse_error(replace_first(kKindKeys, "epochs: 6", "epoch: 6"));
+  EXPECT_NE(std::string::npos,
+            message.find("unknown key 'epoch' in a case (did you mean 'epochs'?)"))
       << message;
 }
 
@@ -198,8 +179,8 @@ std::string records_for(const DescentCase& c, Edit edit) {
   for (std::size_t e = 0; e < epochs.size(); ++e) {
     engine::DescentEpoch row = epochs[e];
     edit(e, row);
-    text += fmt::format("step {}\nvalue weight {:.17g}\nvalue loss {:.17g}\n", e, row.weight,
-                        row.loss);
+    text +=
+        fmt::format("step {}\nvalue weight {:.17g}\nvalue loss {:.17g}\n", e, row.weight, row.loss);
     text += fmt::format("value gradient {:.17g}\nvalue update {:.17g}\n", row.gradient, row.update);
   }
   const engine::DescentEpoch& last = epochs.back();
@@ -217,41 +198,34 @@ CaseTrace grade_one(const DescentCase& c, const std::string& records) {
   return traces.empty() ? CaseTrace{} : traces[0];
 }
 
-std::string all_text(const CaseTrace& trace) {
-  std::string text;
-  for (const Section& section : trace.sections) {
-    for (const TraceLine& line : section.lines) {
-      text += line.text + "\n";
-    }
-  }
-  return text;
-}
-
 TEST(DescentGrading, CorrectRecordsPass) {
   DescentCase c = make_case(2.0, 1.0, 0.1, 6);
   CaseTrace trace = grade_one(c, correct_records(c));
   EXPECT_TRUE(trace.passed);
   EXPECT_FALSE(trace.first_wrong);
-  EXPECT_NE(std::string::npos, all_text(trace).find("Final weight: 1.26 (target was 1)"));
-  EXPECT_NE(std::string::npos, all_text(trace).find("w converges to the target"));
+  EXPECT_NE(std::string::npos, trace_text(trace).find("Final weight: 1.26 (target was 1)"));
+  EXPECT_NE(std::string::npos, trace_text(trace).find("w converges to the target"));
 }
 
 TEST(DescentGrading, DivergenceIsSpelledOut) {
   DescentCase c = make_case(2.0, 1.0, 1.1, 6);
   CaseTrace trace = grade_one(c, correct_records(c));
   EXPECT_TRUE(trace.passed);
-  std::string text = all_text(trace);
+  std::string text = trace_text(trace);
   EXPECT_NE(std::string::npos, text.find("1 − 2 × 1.1 = -1.200")) << text;
   EXPECT_NE(std::string::npos, text.find("grows by a factor 1.200 every epoch, and w diverges"))
       << text;
   // The plot's last bar, for the largest distance 1.2^6, is the full width.
-  EXPECT_NE(std::string::npos, text.find("final │" + [] {
-    std::string bar;
-    for (int i = 0; i < 40; ++i) {
-      bar += "█";
-    }
-    return bar;
-  }() + " 2.986")) << text;
+  EXPECT_NE(std::string::npos, text.find("final │" +
+                                         [] {
+                                           std::string bar;
+                                           for (int i = 0; i < 40; ++i) {
+                                             bar += "█";
+                                           }
+                                           return bar;
+                                         }() +
+                                         " 2.986"))
+      << text;
 }
 
 // Far from the target the values are large; the relative tolerance must
@@ -266,16 +240,16 @@ TEST(DescentGrading, LargeValuesUseRelativeTolerance) {
   ASSERT_GT(largest, 1e8);
 
   CaseTrace rounded = grade_one(c, records_for(c, [](std::size_t, engine::DescentEpoch& row) {
-    row.loss *= 1 + 1e-12;
-    row.weight *= 1 + 1e-12;
-  }));
+                                  row.loss *= 1 + 1e-12;
+                                  row.weight *= 1 + 1e-12;
+                                }));
   EXPECT_TRUE(rounded.passed);
 
   CaseTrace wrong = grade_one(c, records_for(c, [](std::size_t e, engine::DescentEpoch& row) {
-    if (e == 2) {
-      row.loss *= 1 + 1e-5;
-    }
-  }));
+                                if (e == 2) {
+                                  row.loss *= 1 + 1e-5;
+                                }
+                              }));
   EXPECT_FALSE(wrong.passed);
   ASSERT_TRUE(wrong.first_wrong);
   EXPECT_EQ("loss", wrong.first_wrong->check.label);
@@ -285,23 +259,23 @@ TEST(DescentGrading, LargeValuesUseRelativeTolerance) {
 TEST(DescentGrading, NanAndInfinityAreWrong) {
   DescentCase c = make_case(2.0, 1.0, 0.1, 3);
   CaseTrace nan = grade_one(c, records_for(c, [](std::size_t e, engine::DescentEpoch& row) {
-    if (e == 1) {
-      row.gradient = std::numeric_limits<double>::quiet_NaN();
-    }
-  }));
+                              if (e == 1) {
+                                row.gradient = std::numeric_limits<double>::quiet_NaN();
+                              }
+                            }));
   ASSERT_TRUE(nan.first_wrong);
   EXPECT_EQ("gradient", nan.first_wrong->check.label);
   EXPECT_EQ("epoch 1", nan.first_wrong->where);
 
   CaseTrace infinite = grade_one(c, records_for(c, [](std::size_t e, engine::DescentEpoch& row) {
-    if (e == 0) {
-      row.weight = std::numeric_limits<double>::infinity();
-    }
-  }));
+                                   if (e == 0) {
+                                     row.weight = std::numeric_limits<double>::infinity();
+                                   }
+                                 }));
   ASSERT_TRUE(infinite.first_wrong);
   EXPECT_EQ("weight", infinite.first_wrong->check.label);
   EXPECT_EQ("epoch 0", infinite.first_wrong->where);
-  EXPECT_NE(std::string::npos, all_text(infinite).find("0 │ (not a finite number)"));
+  EXPECT_NE(std::string::npos, trace_text(infinite).find("0 │ (not a finite number)"));
 }
 
 TEST(DescentGrading, MissingFinalWeightFails) {
@@ -315,55 +289,14 @@ TEST(DescentGrading, MissingFinalWeightFails) {
 
 // End to end: the shipped solution, the stub and typical mistakes.
 
-fs::path scratch_dir() {
-  fs::path dir = fs::temp_directory_path() / "gradlings-descent-test";
-  fs::create_directories(dir);
-  return dir;
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+fs::path scratch() { return scratch_dir("descent-test"); }
 
 LessonResult check_file(const fs::path& exercise) {
-  CheckOptions options;
-  options.exercise = exercise;
-  options.harness_dir = kRoot / "lessons" / "harness";
-  options.cache_dir = scratch_dir() / "cache";
-  return check_lesson(load_lesson(kLessonDir), options);
+  return check_exercise(kLessonDir, exercise, scratch());
 }
 
-// Writes the solution with each `from` replaced by its `to`.
-fs::path mutated_solution(const std::string& name,
-                          const std::vector<std::pair<std::string, std::string>>& edits) {
-  std::string text = read_file(kSolution);
-  for (const auto& [from, to] : edits) {
-    text = edited(text, from, to);
-  }
-  fs::path path = scratch_dir() / (name + ".cpp");
-  std::ofstream(path) << text;
-  return path;
-}
-
-struct CommandOutput {
-  int status = -1;
-  std::string text;
-};
-
-CommandOutput run_runner(const std::string& arguments) {
-  std::string command = std::string(GRADLINGS_RUNNER) + " " + arguments + " 2>&1";
-  CommandOutput output;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::array<char, 4096> buffer;
-  while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) {
-    output.text.append(buffer.data(), n);
-  }
-  int status = pclose(pipe);
-  output.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return output;
+fs::path mutated_solution(const std::string& name, const std::vector<Replacement>& edits) {
+  return write_mutated_copy(kSolution, scratch(), name, edits);
 }
 
 TEST(LessonFour, SolutionPassesEveryCase) {
@@ -388,43 +321,9 @@ TEST(LessonFour, StubReportsEveryFunctionInOrder) {
   EXPECT_EQ((std::vector<std::string>{"loss", "gradient", "update", "train"}), names);
 }
 
-// Every check in the order the trace shows it: lines and table cells.
-std::vector<Check> checks_in_order(const CaseTrace& trace) {
-  std::vector<Check> checks;
-  for (const Section& section : trace.sections) {
-    for (const TraceLine& line : section.lines) {
-      if (line.check) {
-        checks.push_back(*line.check);
-      }
-      if (!line.table) {
-        continue;
-      }
-      for (const auto& row : line.table->rows) {
-        for (const Cell& cell : row) {
-          if (cell.check) {
-            checks.push_back(*cell.check);
-          }
-        }
-      }
-    }
-  }
-  return checks;
-}
-
-bool gradient_check_failed(const CaseTrace& trace) {
-  for (const Section& section : trace.sections) {
-    for (const TraceLine& line : section.lines) {
-      if (section.heading.starts_with("Gradient check") && line.check && !line.check->passed) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
 struct Mutation {
   std::string name;
-  std::vector<std::pair<std::string, std::string>> edits;
+  std::vector<Replacement> edits;
   std::string first_wrong;    // the label the trace must name
   std::string where;          // and where
   bool fails_gradient_check;  // the central differences also disagree
@@ -447,7 +346,7 @@ TEST_P(LessonFourMutation, FailsAtFirstWrongValue) {
   EXPECT_EQ(mutation.where, public_case.first_wrong->where);
 
   // The first ✗ in the printed trace is that same value.
-  for (const Check& check : checks_in_order(public_case)) {
+  for (const auto& [heading, check] : shown_checks(public_case)) {
     if (!check.passed) {
       EXPECT_EQ(mutation.first_wrong, check.label);
       break;
@@ -458,24 +357,33 @@ TEST_P(LessonFourMutation, FailsAtFirstWrongValue) {
 
 INSTANTIATE_TEST_SUITE_P(
     TypicalMistakes, LessonFourMutation,
-    ::testing::Values(
-        Mutation{"gradient_without_two",
-                 {{"return 2.0 * (w - target);", "return w - target;"}},
-                 "gradient", "epoch 0", true},
-        Mutation{"update_with_plus",
-                 {{"return -learning_rate * gradient;", "return learning_rate * gradient;"}},
-                 "update", "epoch 0", false},
-        // The row is filled in after the update, so it shows the next
-        // epoch's weight: every row is one epoch late.
-        Mutation{"row_recorded_after_update",
-                 {{"    Epoch row;\n", "    w += update(gradient(w, target), learning_rate);\n"
-                                       "    Epoch row;\n"},
-                  {"    w += row.update;\n", ""}},
-                 "weight", "epoch 0", false},
-        // |w - t| equals (w - t)^2 at distance 1, so epoch 0 still passes.
-        Mutation{"loss_as_absolute_value",
-                 {{"return error * error;", "return error < 0 ? -error : error;"}},
-                 "loss", "epoch 1", false}),
+    ::testing::Values(Mutation{"gradient_without_two",
+                               {{"return 2.0 * (w - target);", "return w - target;"}},
+                               "gradient",
+                               "epoch 0",
+                               true},
+                      Mutation{"update_with_plus",
+                               {{"return -learning_rate * gradient;",
+                                 "return learning_rate * gradient;"}},
+                               "update",
+                               "epoch 0",
+                               false},
+                      // The row is filled in after the update, so it shows the next
+                      // epoch's weight: every row is one epoch late.
+                      Mutation{"row_recorded_after_update",
+                               {{"    Epoch row;\n",
+                                 "    w += update(gradient(w, target), learning_rate);\n"
+                                 "    Epoch row;\n"},
+                                {"    w += row.update;\n", ""}},
+                               "weight",
+                               "epoch 0",
+                               false},
+                      // |w - t| equals (w - t)^2 at distance 1, so epoch 0 still passes.
+                      Mutation{"loss_as_absolute_value",
+                               {{"return error * error;", "return error < 0 ? -error : error;"}},
+                               "loss",
+                               "epoch 1",
+                               false}),
     [](const auto& info) { return info.param.name; });
 
 TEST(RunnerCommand, LessonFourPrintsTextbookTable) {
@@ -506,7 +414,7 @@ TEST(RunnerCommand, LessonFourPlainOutputIsAscii) {
 }
 
 TEST(RunnerCommand, LessonFourStubExitsOne) {
-  fs::path workspace = scratch_dir() / "workspace";
+  fs::path workspace = scratch() / "workspace";
   fs::remove_all(workspace);
   CommandOutput output = run_runner("lesson 4 --workspace " + workspace.string());
   EXPECT_EQ(1, output.status) << output.text;
@@ -517,15 +425,25 @@ TEST(RunnerCommand, LessonFourStubExitsOne) {
 }
 
 TEST(RunnerCommand, LessonFourMutationNamesFirstWrongValue) {
-  fs::path exercise =
-      mutated_solution("command_plus", {{"return -learning_rate * gradient;",
-                                         "return learning_rate * gradient;"}});
+  fs::path exercise = mutated_solution(
+      "command_plus", {{"return -learning_rate * gradient;", "return learning_rate * gradient;"}});
   CommandOutput output = run_runner("lesson 4 --exercise " + exercise.string());
   EXPECT_EQ(1, output.status) << output.text;
   EXPECT_NE(std::string::npos,
             output.text.find("First wrong value: update (epoch 0, case 'public')"))
       << output.text;
-  EXPECT_NE(std::string::npos, output.text.find("You have 0.200, expected -0.200")) << output.text;
+  EXPECT_NE(std::string::npos, output.text.find("You have 0.20, expected -0.20")) << output.text;
+}
+
+TEST(RunnerCommand, ExtraEpochIsInvalidResultNotException) {
+  fs::path exercise = mutated_solution("command_extra_epoch",
+                                       {{"for (int epoch = 0; epoch < epochs; ++epoch) {",
+                                         "for (int epoch = 0; epoch <= epochs; ++epoch) {"}});
+  CommandOutput output = run_runner("lesson 4 --exercise " + exercise.string());
+  EXPECT_EQ(1, output.status) << output.text;
+  EXPECT_NE(std::string::npos, output.text.find("train: train() returned 7 rows for 6 epochs"))
+      << output.text;
+  EXPECT_EQ(std::string::npos, output.text.find("threw an exception")) << output.text;
 }
 
 }  // namespace

@@ -1,78 +1,31 @@
 // Lesson 2 end to end: the shipped solution, the stub and typical mistakes,
 // compiled and run exactly as `runner lesson 2` does.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <fstream>
-#include <sstream>
 
 #include "runner/check.h"
 #include "runner/kinds/two_layer.h"
 #include "runner/lesson.h"
 #include "runner/report.h"
+#include "tests/runner/lesson_support.h"
 
 namespace gradlings::runner {
 namespace {
 
-namespace fs = std::filesystem;
+using namespace lesson_support;
 
-const fs::path kRoot = GRADLINGS_SOURCE_DIR;
 const fs::path kLessonDir = kRoot / "lessons" / "02-two-layer-network";
 const fs::path kSolution = kRoot / "solutions" / "02-two-layer-network" / "exercise.cpp";
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-fs::path scratch_dir() {
-  fs::path dir = fs::temp_directory_path() / "gradlings-end-to-end-test";
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path scratch() { return scratch_dir("end-to-end-test"); }
 
 LessonResult check_file(const fs::path& exercise) {
-  CheckOptions options;
-  options.exercise = exercise;
-  options.harness_dir = kRoot / "lessons" / "harness";
-  options.cache_dir = scratch_dir() / "cache";
-  return check_lesson(load_lesson(kLessonDir), options);
+  return check_exercise(kLessonDir, exercise, scratch());
 }
 
-// Writes the solution with `from` replaced by `to` and returns its path.
 fs::path mutated_solution(const std::string& name, const std::string& from, const std::string& to) {
-  std::string text = read_file(kSolution);
-  std::size_t at = text.find(from);
-  EXPECT_NE(std::string::npos, at) << "the solution no longer contains: " << from;
-  if (at != std::string::npos) {
-    text.replace(at, from.size(), to);
-  }
-  fs::path path = scratch_dir() / (name + ".cpp");
-  std::ofstream(path) << text;
-  return path;
-}
-
-struct CommandOutput {
-  int status = -1;
-  std::string text;
-};
-
-// Runs the runner binary with `arguments`, capturing stdout and stderr.
-CommandOutput run_runner(const std::string& arguments) {
-  std::string command = std::string(GRADLINGS_RUNNER) + " " + arguments + " 2>&1";
-  CommandOutput output;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::array<char, 4096> buffer;
-  while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) {
-    output.text.append(buffer.data(), n);
-  }
-  int status = pclose(pipe);
-  output.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return output;
+  return write_mutated_copy(kSolution, scratch(), name, {{from, to}});
 }
 
 TEST(LessonTwo, SolutionPassesEveryCase) {
@@ -166,7 +119,7 @@ TEST(LessonTwo, WrongValueNamedEvenWithStubLeft) {
   std::size_t update = text.find("Params update(");
   text = text.substr(0, update) +
          "Params update(const Params&, const Gradients&, double) { not_implemented(); }\n";
-  fs::path path = scratch_dir() / "update_left.cpp";
+  fs::path path = scratch() / "update_left.cpp";
   std::ofstream(path) << text;
 
   LessonResult result = check_file(path);
@@ -199,7 +152,7 @@ TEST(RunnerCommand, SolutionPrintsMaterialTrace) {
 }
 
 TEST(RunnerCommand, StubExitsOneWithNotImplemented) {
-  fs::path workspace = scratch_dir() / "workspace";
+  fs::path workspace = scratch() / "workspace";
   fs::remove_all(workspace);
   CommandOutput output = run_runner("lesson 2 --workspace " + workspace.string());
   EXPECT_EQ(1, output.status) << output.text;
@@ -209,7 +162,7 @@ TEST(RunnerCommand, StubExitsOneWithNotImplemented) {
 }
 
 TEST(RunnerCommand, WorkspaceFileIsNeverOverwritten) {
-  fs::path workspace = scratch_dir() / "kept-workspace";
+  fs::path workspace = scratch() / "kept-workspace";
   fs::remove_all(workspace);
   fs::create_directories(workspace / "02-two-layer-network");
   std::ofstream(workspace / "02-two-layer-network" / "exercise.cpp") << read_file(kSolution);
@@ -266,7 +219,7 @@ TEST(RunnerCommand, ExplainPrintsLessonText) {
 }
 
 TEST(RunnerCommand, ListShowsLastOutcome) {
-  fs::path workspace = scratch_dir() / "list-workspace";
+  fs::path workspace = scratch() / "list-workspace";
   fs::remove_all(workspace);
   run_runner("lesson 2 --workspace " + workspace.string());
   CommandOutput output = run_runner("list --workspace " + workspace.string());
@@ -277,7 +230,7 @@ TEST(RunnerCommand, ListShowsLastOutcome) {
 }
 
 TEST(RunnerCommand, HintsComeOneAtATime) {
-  fs::path workspace = scratch_dir() / "hint-workspace";
+  fs::path workspace = scratch() / "hint-workspace";
   fs::remove_all(workspace);
   CommandOutput first = run_runner("hint 2 --workspace " + workspace.string());
   EXPECT_EQ(0, first.status);

@@ -4,19 +4,21 @@
 #include <gtest/gtest.h>
 
 #include "runner/kinds/network.h"
-#include "tests/runner/network_lessons.h"
+#include "tests/runner/lesson_support.h"
 
 namespace gradlings::runner {
 namespace {
 
-using namespace network_lessons;
+using namespace lesson_support;
 
 const fs::path kLessonDir = kRoot / "lessons" / "07-network-from-scratch";
 const fs::path kSolution = kRoot / "solutions" / "07-network-from-scratch" / "exercise.cpp";
 
 fs::path scratch() { return scratch_dir("from-scratch-test"); }
 
-LessonResult check(const fs::path& exercise) { return check_file(kLessonDir, exercise, scratch()); }
+LessonResult check(const fs::path& exercise) {
+  return check_exercise(kLessonDir, exercise, scratch());
+}
 
 TEST(LessonSeven, SolutionPassesEveryCase) {
   LessonResult result = check(kSolution);
@@ -53,7 +55,7 @@ class LessonSevenMutation : public ::testing::TestWithParam<Mutation> {};
 TEST_P(LessonSevenMutation, FailsAtFirstWrongValue) {
   const Mutation& mutation = GetParam();
   LessonResult result =
-      check(mutated_solution(kSolution, scratch(), mutation.name, mutation.replacements));
+      check(write_mutated_copy(kSolution, scratch(), mutation.name, mutation.replacements));
   ASSERT_EQ(Outcome::failed, result.outcome) << result.compiler_log;
 
   const CaseTrace& first_case = result.traces.at(0);
@@ -129,7 +131,7 @@ INSTANTIATE_TEST_SUITE_P(TypicalMistakes, LessonSevenMutation,
 // derivative of the reported loss, a relative error of 1/3 everywhere.
 TEST(LessonSeven, MissingHalfFailsGradientCheck) {
   LessonResult result =
-      check(mutated_solution(kSolution, scratch(), "half_note", kHalfMissing.replacements));
+      check(write_mutated_copy(kSolution, scratch(), "half_note", kHalfMissing.replacements));
   int failed = 0;
   for (const auto& [heading, check] : shown_checks(result.traces.at(0))) {
     if (heading.starts_with("Gradient check")) {
@@ -144,7 +146,7 @@ TEST(LessonSeven, MissingHalfFailsGradientCheck) {
 // A mistake that only a shape other than 1 → 2 → 1 shows: the output delta
 // computed for the first output only.
 TEST(LessonSeven, SingleOutputAssumptionFailsDeeperNetwork) {
-  fs::path exercise = mutated_solution(
+  fs::path exercise = write_mutated_copy(
       kSolution, scratch(), "single_output",
       {{"std::vector<double> delta(output.size());", "std::vector<double> delta(1);"},
        {"for (std::size_t j = 0; j < output.size(); ++j) {\n    delta[j] = (output[j]",

@@ -5,12 +5,9 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
-#include <cstdio>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -20,30 +17,19 @@
 #include "runner/error.h"
 #include "runner/lesson.h"
 #include "runner/report.h"
+#include "tests/runner/lesson_support.h"
 
 namespace gradlings::runner {
 namespace {
 
-namespace fs = std::filesystem;
+using namespace lesson_support;
 using engine::GradientStatus;
 using engine::Matrix;
 
-const fs::path kRoot = GRADLINGS_SOURCE_DIR;
 const fs::path kLessonDir = kRoot / "lessons" / "05-vanishing-gradients";
 const fs::path kSolution = kRoot / "solutions" / "05-vanishing-gradients" / "exercise.cpp";
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-fs::path scratch_dir() {
-  fs::path dir = fs::temp_directory_path() / "gradlings-gradient-flow-test";
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path scratch() { return scratch_dir("gradient-flow-test"); }
 
 const Lesson& lesson() {
   static const Lesson loaded = load_lesson(kLessonDir);
@@ -218,20 +204,15 @@ TEST(GradientFlowInput, OneLinePerCase) {
 class GradientFlowSpecError : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = scratch_dir() / "spec" /
-           ::testing::UnitTest::GetInstance()->current_test_info()->name() / "05-test";
+    dir_ = scratch() / "spec" / ::testing::UnitTest::GetInstance()->current_test_info()->name() /
+           "05-test";
     fs::create_directories(dir_);
   }
 
   // Writes the real lesson file with `from` replaced by `to`, loads it and
   // returns the first line of the error, with the folder replaced by "DIR".
   std::string load_error(const std::string& from, const std::string& to) {
-    std::string text = read_file(kLessonDir / "lesson.yaml");
-    std::size_t at = text.find(from);
-    EXPECT_NE(std::string::npos, at) << "the lesson no longer contains: " << from;
-    if (at != std::string::npos) {
-      text.replace(at, from.size(), to);
-    }
+    std::string text = replace_first(read_file(kLessonDir / "lesson.yaml"), from, to);
     std::ofstream(dir_ / "lesson.yaml") << text;
     try {
       load_lesson(dir_);
@@ -476,8 +457,9 @@ TEST(GradeGradientFlow, WrongStatusNamesBothStatuses) {
   ASSERT_TRUE(trace.first_wrong);
   EXPECT_EQ("flow[4].status", trace.first_wrong->check.label);
   EXPECT_EQ("layer 5", trace.first_wrong->where);
-  EXPECT_EQ("GradientStatus codes: healthy is 4, getting weak is 2",
-            trace.first_wrong->check.expected_source);
+  EXPECT_EQ("healthy", trace.first_wrong->check.actual_text);
+  EXPECT_EQ("getting weak", trace.first_wrong->check.expected_text);
+  EXPECT_EQ("the status of gradient 0.00144", trace.first_wrong->check.expected_source);
   const Table& table = *trace.sections.at(0).lines.at(0).table;
   EXPECT_EQ("healthy ✗, expected getting weak", table.rows.at(4).at(3).text);
 }
@@ -538,25 +520,12 @@ TEST(GradeGradientFlow, StoppedStageFailsCase) {
 // ---- The lesson end to end ----
 
 LessonResult check_file(const fs::path& exercise) {
-  CheckOptions options;
-  options.exercise = exercise;
-  options.harness_dir = kRoot / "lessons" / "harness";
-  options.cache_dir = scratch_dir() / "cache";
-  return check_lesson(lesson(), options);
+  return check_exercise(lesson(), exercise, scratch());
 }
 
-// Writes the solution with `from` replaced by `to` and returns its path.
+// Writes the solution with its only `from` replaced by `to` and returns its path.
 fs::path mutated_solution(const std::string& name, const std::string& from, const std::string& to) {
-  std::string text = read_file(kSolution);
-  std::size_t at = text.find(from);
-  EXPECT_NE(std::string::npos, at) << "the solution no longer contains: " << from;
-  EXPECT_EQ(std::string::npos, text.find(from, at + 1)) << "more than one: " << from;
-  if (at != std::string::npos) {
-    text.replace(at, from.size(), to);
-  }
-  fs::path path = scratch_dir() / (name + ".cpp");
-  std::ofstream(path) << text;
-  return path;
+  return write_mutated_copy(kSolution, scratch(), name, {{from, to}}, Match::unique);
 }
 
 // Every ✗ shown in the trace's tables, in order, as "section, layer N, column".
@@ -705,25 +674,6 @@ TEST(LessonFiveMutationRelu, DerivativeOfOneEverywhereFailsAtInactiveUnit) {
   expect_first_wrong(check_file(mutated_solution(m.name, m.from, m.to)), m);
 }
 
-struct CommandOutput {
-  int status = -1;
-  std::string text;
-};
-
-// Runs the runner binary with `arguments`, capturing stdout and stderr.
-CommandOutput run_runner(const std::string& arguments) {
-  std::string command = std::string(GRADLINGS_RUNNER) + " " + arguments + " 2>&1";
-  CommandOutput output;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::array<char, 4096> buffer;
-  while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) {
-    output.text.append(buffer.data(), n);
-  }
-  int status = pclose(pipe);
-  output.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return output;
-}
-
 TEST(LessonFiveCommand, SolutionPrintsMaterialTables) {
   CommandOutput output = run_runner("lesson 5 --exercise " + kSolution.string());
   EXPECT_EQ(0, output.status) << output.text;
@@ -757,7 +707,7 @@ TEST(LessonFiveCommand, PlainOutputIsAscii) {
 }
 
 TEST(LessonFiveCommand, StubExitsOneWithNotImplemented) {
-  fs::path workspace = scratch_dir() / "workspace";
+  fs::path workspace = scratch() / "workspace";
   fs::remove_all(workspace);
   CommandOutput output = run_runner("lesson 5 --workspace " + workspace.string());
   EXPECT_EQ(1, output.status) << output.text;

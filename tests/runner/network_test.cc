@@ -9,16 +9,14 @@
 #include <cmath>
 
 #include "engine/gradcheck.h"
-#include "runner/error.h"
 #include "runner/kinds/network.h"
 #include "runner/lesson.h"
+#include "tests/runner/lesson_support.h"
 
 namespace gradlings::runner {
 namespace {
 
-namespace fs = std::filesystem;
-
-const fs::path kRoot = GRADLINGS_SOURCE_DIR;
+using namespace lesson_support;
 
 const char* const kSpec = R"(cases:
   - name: public
@@ -50,18 +48,7 @@ NetworkSpec parse(const std::string& text) {
 
 // Returns the message of the Error that parsing `text` throws, or "".
 std::string parse_error(const std::string& text) {
-  try {
-    parse(text);
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "";
-}
-
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  std::size_t at = text.find(from);
-  EXPECT_NE(std::string::npos, at) << from;
-  return at == std::string::npos ? text : text.replace(at, from.size(), to);
+  return error_message([&] { parse(text); });
 }
 
 TEST(NetworkSpec, ReadsWeightsSamplesAndHiddenGroups) {
@@ -104,7 +91,7 @@ TEST(NetworkSpec, RejectsInvalidCasesAtTheirLine) {
       {"    epochs: 10\n", "    epochs: 10001\n", "'epochs' must be between 0 and 10000"},
   };
   for (const Bad& bad : cases) {
-    std::string message = parse_error(replaced(kSpec, bad.from, bad.to));
+    std::string message = parse_error(replace_first(kSpec, bad.from, bad.to));
     EXPECT_NE(std::string::npos, message.find(bad.message)) << message;
   }
 }

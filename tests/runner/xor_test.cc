@@ -3,19 +3,21 @@
 #include <gtest/gtest.h>
 
 #include "runner/kinds/network.h"
-#include "tests/runner/network_lessons.h"
+#include "tests/runner/lesson_support.h"
 
 namespace gradlings::runner {
 namespace {
 
-using namespace network_lessons;
+using namespace lesson_support;
 
 const fs::path kLessonDir = kRoot / "lessons" / "03-xor";
 const fs::path kSolution = kRoot / "solutions" / "03-xor" / "exercise.cpp";
 
 fs::path scratch() { return scratch_dir("xor-test"); }
 
-LessonResult check(const fs::path& exercise) { return check_file(kLessonDir, exercise, scratch()); }
+LessonResult check(const fs::path& exercise) {
+  return check_exercise(kLessonDir, exercise, scratch());
+}
 
 TEST(LessonThree, SolutionPassesEveryCase) {
   LessonResult result = check(kSolution);
@@ -38,11 +40,11 @@ TEST(LessonThree, StubReportsNotImplemented) {
 TEST(LessonThree, MissingTrainEpochChecksSamplesFirst) {
   std::string solution = read_file(kSolution);
   std::string body = solution.substr(solution.find("Network train_epoch("));
-  fs::path exercise =
-      mutated_solution(kSolution, scratch(), "no_train_epoch",
-                       {{body,
-                         "Network train_epoch(Network network, const std::vector<Sample>& samples, "
-                         "double learning_rate) {\n  not_implemented();\n}\n"}});
+  fs::path exercise = write_mutated_copy(
+      kSolution, scratch(), "no_train_epoch",
+      {{body,
+        "Network train_epoch(Network network, const std::vector<Sample>& samples, "
+        "double learning_rate) {\n  not_implemented();\n}\n"}});
   LessonResult result = check(exercise);
   ASSERT_EQ(Outcome::not_implemented, result.outcome) << result.compiler_log;
   EXPECT_EQ(std::vector<std::string>{"train_epoch"}, missing_names(result));
@@ -62,10 +64,10 @@ TEST(LessonThree, MissingTrainEpochChecksSamplesFirst) {
 // before the learner's forward could read past the end of a layer.
 TEST(LessonThree, TrainEpochOfWrongShapeStopsCase) {
   fs::path exercise =
-      mutated_solution(kSolution, scratch(), "extra_layer",
-                       {{"    network = update(network, gradients, learning_rate);\n  }\n",
-                         "    network = update(network, gradients, learning_rate);\n  }\n"
-                         "  network.layers.push_back(network.layers.back());\n"}});
+      write_mutated_copy(kSolution, scratch(), "extra_layer",
+                         {{"    network = update(network, gradients, learning_rate);\n  }\n",
+                           "    network = update(network, gradients, learning_rate);\n  }\n"
+                           "  network.layers.push_back(network.layers.back());\n"}});
   LessonResult result = check(exercise);
   ASSERT_EQ(Outcome::failed, result.outcome) << result.compiler_log;
   const CaseTrace& trace = result.traces.at(0);
@@ -94,7 +96,7 @@ class LessonThreeMutation : public ::testing::TestWithParam<Mutation> {};
 TEST_P(LessonThreeMutation, FailsAtFirstWrongValue) {
   const Mutation& mutation = GetParam();
   LessonResult result =
-      check(mutated_solution(kSolution, scratch(), mutation.name, mutation.replacements));
+      check(write_mutated_copy(kSolution, scratch(), mutation.name, mutation.replacements));
   ASSERT_EQ(Outcome::failed, result.outcome) << result.compiler_log;
 
   const CaseTrace& public_case = result.traces.at(0);
@@ -195,7 +197,7 @@ INSTANTIATE_TEST_SUITE_P(TypicalMistakes, LessonThreeMutation,
 
 TEST(LessonThree, ScaledUpdateReportsRelativeError) {
   LessonResult result = check(
-      mutated_solution(kSolution, scratch(), "scaled_update_note", kScaledUpdate.replacements));
+      write_mutated_copy(kSolution, scratch(), "scaled_update_note", kScaledUpdate.replacements));
   std::vector<std::string> notes;
   for (const auto& [heading, check] : shown_checks(result.traces.at(0))) {
     if (heading.starts_with("Gradient check") && !check.passed) {
