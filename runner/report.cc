@@ -326,7 +326,7 @@ void render_summary(Writer& w, const Lesson& lesson, const std::string& exercise
     case Outcome::failed: {
       const CaseTrace* trace = first_failed_trace(result);
       if (render_first_wrong(w, result)) {
-        w.line("  Every value computed from it is off too, so fix this one first.");
+        w.line("  Values computed from it may be off too, so fix this one first.");
       } else if (trace && trace->stop) {
         w.line(fmt::format("{} Case '{}' stopped: {}.", w.wrong(), trace->name,
                            stop_text(*trace->stop)));

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "runner/check.h"
 #include "runner/kinds/descent.h"
@@ -385,6 +386,49 @@ INSTANTIATE_TEST_SUITE_P(
                                "epoch 1",
                                false}),
     [](const auto& info) { return info.param.name; });
+
+// Each row is checked at the learner's own weight, which the learner's own
+// updates led to, so an update of half the step is wrong in the Update
+// column only, and the weights it leads to are not marked.
+TEST(LessonFour, HalfStepMarksOnlyUpdates) {
+  LessonResult result = check_file(mutated_solution(
+      "half_step",
+      {{"return -learning_rate * gradient;", "return -0.5 * learning_rate * gradient;"}}));
+  ASSERT_EQ(Outcome::failed, result.outcome) << result.compiler_log;
+
+  const CaseTrace& public_case = result.traces.at(0);
+  ASSERT_TRUE(public_case.first_wrong);
+  EXPECT_EQ("update", public_case.first_wrong->check.label);
+  EXPECT_EQ("epoch 0", public_case.first_wrong->where);
+  EXPECT_FALSE(gradient_check_failed(public_case));
+
+  std::optional<Table> log;
+  for (const Section& section : public_case.sections) {
+    for (const TraceLine& line : section.lines) {
+      if (line.table) {
+        log = line.table;
+      }
+    }
+  }
+  ASSERT_TRUE(log);
+  ASSERT_EQ(7u, log->rows.size()) << "6 epochs and the final weight";
+
+  for (std::size_t e = 0; e < 6; ++e) {
+    const std::vector<Cell>& row = log->rows[e];
+    ASSERT_EQ(5u, row.size());
+    EXPECT_EQ(std::to_string(e), row[0].text);
+    for (std::size_t column = 1; column < 5; ++column) {
+      ASSERT_TRUE(row[column].check) << log->header[column] << ", epoch " << e;
+      bool is_update = log->header[column] == "Update";
+      EXPECT_EQ(!is_update, row[column].check->passed) << log->header[column] << ", epoch " << e;
+    }
+  }
+
+  const std::vector<Cell>& last = log->rows[6];
+  EXPECT_EQ("final", last[0].text);
+  ASSERT_TRUE(last[1].check);
+  EXPECT_TRUE(last[1].check->passed);
+}
 
 TEST(RunnerCommand, LessonFourPrintsTextbookTable) {
   CommandOutput output = run_runner("lesson 4 --exercise " + kSolution.string());
