@@ -99,19 +99,5 @@ StageResult run_case(const Case& c) {
 }  // namespace
 
 int main() {
-  std::vector<Case> cases = read_cases();
-
-  // A missing function stops every case at the same place, so the first one
-  // is enough. After it, the probe lists the other missing functions.
-  for (const Case& c : cases) {
-    if (run_case(c) == StageResult::missing) {
-      channel::record("probe");
-      probe_missing_stages(c);
-      break;
-    }
-  }
-
-  channel::record("end");
-  channel::flush();
-  return 0;
+  return gradlings::harness::run_cases(read_cases(), run_case, probe_missing_stages);
 }

@@ -49,6 +49,24 @@ StageResult run_stage(const char* name, Stage&& stage) {
   return result;
 }
 
+// Runs `run_case` on each case in order, then writes the `end` record, and
+// returns main()'s exit status. A missing function stops every case at the
+// same place, so the first one is enough: after it, `probe` is called with
+// that case to list the other missing functions.
+template <class Case, class RunCase, class Probe>
+int run_cases(const std::vector<Case>& cases, RunCase run_case, Probe probe) {
+  for (const Case& c : cases) {
+    if (run_case(c) == StageResult::missing) {
+      channel::record("probe");
+      probe(c);
+      break;
+    }
+  }
+  channel::record("end");
+  channel::flush();
+  return 0;
+}
+
 // Returns the lines of standard input, then points standard input at
 // /dev/null, so learner code that reads it sees end of file at once.
 inline std::vector<std::string> read_input_lines() {
