@@ -40,8 +40,8 @@ struct ChannelData {
   std::string malformed;                       // non-empty: the first record that did not parse
 };
 
-/// Parses everything the harness wrote. Never throws: a record that does not
-/// parse stops the parse and is quoted in `malformed`.
+/// Parses everything the harness wrote. A record that does not parse is not
+/// an error: it stops the parse and is quoted in `malformed`.
 ChannelData parse_channel(std::string_view text);
 
 }  // namespace gradlings::runner

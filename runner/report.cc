@@ -57,8 +57,8 @@ std::string ascii(const ReportStyle& style, std::string text) {
 
 // A passing equation reads "z1 = 1.000×0.500 + 0.200 = 0.700". A failing one
 // shows only the learner's value, because the formula filled in with the
-// learner's inputs may not give it; the expected value follows with the
-// formula filled in with the reference's inputs.
+// learner's inputs may not give it. The next line shows the expected value,
+// with the formula filled in with the reference's inputs.
 std::string check_line(const Writer& w, const Check& c) {
   std::string value = c.actual ? fmt::format("{:.{}f}", *c.actual, c.decimals) : "(not computed)";
   std::string text;

@@ -8,7 +8,7 @@
 namespace gradlings {
 
 // Thrown by not_implemented(). The harness catches it and the runner reports
-// the function as "not implemented yet" instead of as a crash. It holds a
+// the function as "not implemented yet" instead of as a crash. It stores a
 // plain pointer, not a std::string, because <string> alone would add about
 // 0.15 s to every compile of an exercise (g++ 12).
 struct NotImplemented {

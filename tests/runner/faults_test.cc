@@ -1,6 +1,6 @@
 // Learner programs that crash, hang, flood the output, exit early, throw,
 // produce NaN or write to the channel themselves: each gets its own verdict
-// and a summary that says what to do, never a failure of the runner.
+// and a summary of what to do, never a failure of the runner.
 #include <gtest/gtest.h>
 
 #include <chrono>
