@@ -2,10 +2,13 @@
 // that fails is remembered, because every later value was computed from it.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/gradcheck.h"
+#include "runner/channel.h"
 #include "runner/trace.h"
 
 namespace gradlings::runner {
@@ -32,6 +35,23 @@ class CaseGrader {
  private:
   CaseTrace& trace_;
 };
+
+/// Grades each case the harness reported on with `grade_case(c, records)`,
+/// in the order reported. A record whose id names no case is skipped, so a
+/// learner who writes to the channel cannot make the grader index out of
+/// range.
+template <class Case, class GradeCase>
+std::vector<CaseTrace> grade_reported_cases(const std::vector<Case>& cases, const ChannelData& data,
+                                            GradeCase grade_case) {
+  std::vector<CaseTrace> traces;
+  for (const CaseRecords& records : data.cases) {
+    if (records.id < 0 || static_cast<std::size_t>(records.id) >= cases.size()) {
+      continue;
+    }
+    traces.push_back(grade_case(cases[records.id], records));
+  }
+  return traces;
+}
 
 /// Formats a value with three decimals, the precision of the traces, or "?"
 /// when the learner's code did not produce it.

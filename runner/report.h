@@ -20,9 +20,9 @@ struct ReportStyle {
 /// NO_COLOR is set or TERM is "dumb". `plain` forces ASCII without colour.
 ReportStyle detect_style(std::FILE* stream, bool plain);
 
-/// Returns the whole report on one checked lesson: the trace of each public
-/// case, a line on the hidden cases, the trace of the first failing hidden
-/// case, and a summary that names the first wrong value and what to do next.
+/// Returns the whole report on one checked lesson. It contains the trace of
+/// each public case, a line on the hidden cases and the trace of the first
+/// failing hidden case. A summary names the first wrong value and what to do.
 std::string render_result(const Lesson& lesson, const std::string& exercise,
                           const LessonResult& result, const ReportStyle& style);
 

@@ -68,7 +68,7 @@ int run_cases(const std::vector<Case>& cases, RunCase run_case, Probe probe) {
 }
 
 // Returns the lines of standard input, then points standard input at
-// /dev/null, so learner code that reads it sees end of file at once.
+// /dev/null, so learner code that reads it gets end of file at once.
 inline std::vector<std::string> read_input_lines() {
   std::vector<std::string> lines;
   for (std::string line; std::getline(std::cin, line);) {

@@ -98,11 +98,11 @@ std::string product_text(std::optional<double> a, std::optional<double> b) {
 }
 
 CaseTrace grade_ice_cream(const Lesson& lesson, const IceCreamCase& c, const CaseRecords& records) {
-  CaseTrace trace = start_trace(
-      c.name, c.hidden,
-      fmt::format("T = {:g} degrees, {:g} sales per degree, {:g} happiness per sale", c.temperature,
-                  c.sales_per_degree, c.happiness_per_sale),
-      records);
+  CaseTrace trace =
+      start_trace(c.name, c.hidden,
+                  fmt::format("T = {:g} degrees, {:g} sales per degree, {:g} happiness per sale",
+                              c.temperature, c.sales_per_degree, c.happiness_per_sale),
+                  records);
   if (records.steps.empty() || !records.steps[0].find("sales")) {
     return trace;
   }
@@ -120,8 +120,8 @@ CaseTrace grade_ice_cream(const Lesson& lesson, const IceCreamCase& c, const Cas
   auto happiness = [&](std::optional<double> sales_value) {
     return fmt::format("{:g} × {}", c.happiness_per_sale, three_decimals(sales_value));
   };
-  checker.reference(forward, "forward pass", "happiness", {happiness(v("sales")), happiness(r.sales)},
-                    "", v("happiness"), r.happiness);
+  checker.reference(forward, "forward pass", "happiness",
+                    {happiness(v("sales")), happiness(r.sales)}, "", v("happiness"), r.happiness);
   trace.sections.push_back(forward);
 
   Section chain{"Chain rule calculation", {}};
@@ -140,7 +140,9 @@ CaseTrace grade_ice_cream(const Lesson& lesson, const IceCreamCase& c, const Cas
 
   Section check{"Gradient check (central differences of happiness at T)", {}};
   double numerical = checker.central_difference(
-      [&](double t) { return engine::ice_cream_happiness(t, c.sales_per_degree, c.happiness_per_sale); },
+      [&](double t) {
+        return engine::ice_cream_happiness(t, c.sales_per_degree, c.happiness_per_sale);
+      },
       c.temperature);
   checker.numerical(check, "gradient check", "dhappiness/dT", v("dhappiness_dT"), numerical);
   trace.sections.push_back(check);
@@ -255,7 +257,8 @@ Section chain_backward(Checker& checker, const ChainContext& s) {
   return section;
 }
 
-CaseTrace grade_chain(const Lesson& lesson, const FunctionChainCase& c, const CaseRecords& records) {
+CaseTrace grade_chain(const Lesson& lesson, const FunctionChainCase& c,
+                      const CaseRecords& records) {
   CaseTrace trace = start_trace(
       c.name, c.hidden, fmt::format("x = {:g}, f(x) = {}", c.x, chain_formula(c.links)), records);
   if (records.steps.empty() || !records.steps[0].find("steps")) {
@@ -271,8 +274,8 @@ CaseTrace grade_chain(const Lesson& lesson, const FunctionChainCase& c, const Ca
 
   Section check{"Gradient check (central differences of the whole chain at x)", {}};
   std::size_t n = c.links.size();
-  double numerical = checker.central_difference(
-      [&](double x) { return engine::chain_output(c.links, x); }, c.x);
+  double numerical =
+      checker.central_difference([&](double x) { return engine::chain_output(c.links, x); }, c.x);
   checker.numerical(check, "gradient check", fmt::format("du{}/dx", n),
                     s.find(fmt::format("du{}_dx", n)), numerical);
   trace.sections.push_back(check);
@@ -313,19 +316,12 @@ std::string chain_formula(const std::vector<ChainLink>& links) {
 std::vector<CaseTrace> grade_chain_rule(const Lesson& lesson,
                                         const std::vector<ChainRuleCase>& cases,
                                         const ChannelData& data) {
-  std::vector<CaseTrace> traces;
-  for (const CaseRecords& records : data.cases) {
-    if (records.id < 0 || static_cast<std::size_t>(records.id) >= cases.size()) {
-      continue;
-    }
-    const ChainRuleCase& c = cases[records.id];
+  return grade_reported_cases(cases, data, [&](const ChainRuleCase& c, const CaseRecords& records) {
     if (const auto* ice = std::get_if<IceCreamCase>(&c)) {
-      traces.push_back(grade_ice_cream(lesson, *ice, records));
-    } else {
-      traces.push_back(grade_chain(lesson, std::get<FunctionChainCase>(c), records));
+      return grade_ice_cream(lesson, *ice, records);
     }
-  }
-  return traces;
+    return grade_chain(lesson, std::get<FunctionChainCase>(c), records);
+  });
 }
 
 }  // namespace gradlings::runner

@@ -25,7 +25,7 @@ struct ClippingCase {
   double max_norm = 0;                // clip by norm to at most max_norm; above 0
 };
 
-/// How the hidden cases are drawn. The length is a uniform whole number in
+/// The distribution of the hidden cases. The length is a uniform whole number in
 /// [length.low, length.high]; each weight and coefficient is uniform in its
 /// range and rounded to two decimals. Each threshold is its quantity (the
 /// largest |g_i| for clip_value, the norm of g for max_norm) times a factor

@@ -83,7 +83,8 @@ Section gradient_check_section(CaseGrader& grader, const CaseContext& s) {
     c.expected_source = "central difference";
     c.note = fmt::format("numerically {:.6f}", c.expected);
     if (c.actual) {
-      c.note += fmt::format(", relative error {:.1e}", engine::relative_error(*c.actual, c.expected));
+      c.note +=
+          fmt::format(", relative error {:.1e}", engine::relative_error(*c.actual, c.expected));
     }
     grader.check(section, std::move(c), settings.tolerance, "gradient check");
   }
@@ -114,7 +115,8 @@ Table clipped_table(CaseGrader& grader, const CaseContext& s, const std::vector<
 }
 
 Section by_value_section(CaseGrader& grader, const CaseContext& s, const std::vector<double>& g) {
-  Section section{fmt::format("Clipping by value: each entry into [−{0}, {0}]", s.c.clip_value), {}};
+  Section section{fmt::format("Clipping by value: each entry into [−{0}, {0}]", s.c.clip_value),
+                  {}};
   section.lines.push_back({"", std::nullopt,
                            clipped_table(grader, s, g, "by_value", s.reference.by_value,
                                          "clipping by value", "CLIPPED")});
@@ -122,7 +124,9 @@ Section by_value_section(CaseGrader& grader, const CaseContext& s, const std::ve
 }
 
 Section by_norm_section(CaseGrader& grader, const CaseContext& s, const std::vector<double>& g) {
-  Section section{fmt::format("Clipping by global norm: the whole vector to a length of at most {}", s.c.max_norm), {}};
+  Section section{fmt::format("Clipping by global norm: the whole vector to a length of at most {}",
+                              s.c.max_norm),
+                  {}};
   std::optional<double> norm = s.learner.find("norm");
   std::optional<double> scale = s.learner.find("scale");
 
@@ -190,21 +194,23 @@ std::vector<std::string> direction_summary(const CaseContext& s, const std::vect
   if (cut == 0) {
     lines.push_back("Clipping by value left every entry as it was.");
   } else {
-    lines.push_back(fmt::format("Clipping by value cut {} of {} entries and turned the gradient "
-                                "by {:.1f} degrees.",
-                                cut, g.size(), degrees(*value_cosine)));
+    lines.push_back(
+        fmt::format("Clipping by value cut {} of {} entries and turned the gradient "
+                    "by {:.1f} degrees.",
+                    cut, g.size(), degrees(*value_cosine)));
   }
   if (changed_entries(g, by_norm) == 0) {
-    lines.push_back(fmt::format("Clipping by norm left the gradient as it was: its length {:.3f} "
-                                "is within {}.",
-                                engine::global_norm(g), s.c.max_norm));
+    lines.push_back(
+        fmt::format("Clipping by norm left the gradient as it was: its length {:.3f} "
+                    "is within {}.",
+                    engine::global_norm(g), s.c.max_norm));
   } else {
     double before = engine::global_norm(g);
     double after = engine::global_norm(by_norm);
-    lines.push_back(fmt::format("Clipping by norm {} the gradient from {:.3f} to {:.3f} "
-                                "and turned it by {:.1f} degrees.",
-                                after > before ? "lengthened" : "shortened", before, after,
-                                degrees(*norm_cosine)));
+    lines.push_back(fmt::format(
+        "Clipping by norm {} the gradient from {:.3f} to {:.3f} "
+        "and turned it by {:.1f} degrees.",
+        after > before ? "lengthened" : "shortened", before, after, degrees(*norm_cosine)));
   }
   return lines;
 }
@@ -221,21 +227,27 @@ Section direction_section(CaseGrader& grader, const CaseContext& s, const std::v
     return section;
   }
   if (!r.cosine_by_value || !r.cosine_by_norm) {
-    section.lines.push_back({"The gradient is zero: it has no direction, and both clippings "
-                             "must leave it zero.",
-                             std::nullopt, std::nullopt});
+    section.lines.push_back(
+        {"The gradient is zero: it has no direction, and both clippings "
+         "must leave it zero.",
+         std::nullopt, std::nullopt});
     return section;
   }
 
   Table table;
   table.header = {"Clipping", "Cosine", "Length"};
-  table.rows.push_back({{"none", std::nullopt}, {"1.000000", std::nullopt},
+  table.rows.push_back({{"none", std::nullopt},
+                        {"1.000000", std::nullopt},
                         {fmt::format("{:.3f}", engine::global_norm(g)), std::nullopt}});
-  Cell value_cell = cosine_cell(grader, s, g, *by_value, *r.cosine_by_value, "cosine, clipped by value");
-  Cell norm_cell = cosine_cell(grader, s, g, *by_norm, *r.cosine_by_norm, "cosine, clipped by norm");
-  table.rows.push_back({{"by value", std::nullopt}, value_cell,
+  Cell value_cell =
+      cosine_cell(grader, s, g, *by_value, *r.cosine_by_value, "cosine, clipped by value");
+  Cell norm_cell =
+      cosine_cell(grader, s, g, *by_norm, *r.cosine_by_norm, "cosine, clipped by norm");
+  table.rows.push_back({{"by value", std::nullopt},
+                        value_cell,
                         {fmt::format("{:.3f}", engine::global_norm(*by_value)), std::nullopt}});
-  table.rows.push_back({{"by norm", std::nullopt}, norm_cell,
+  table.rows.push_back({{"by norm", std::nullopt},
+                        norm_cell,
                         {fmt::format("{:.3f}", engine::global_norm(*by_norm)), std::nullopt}});
   section.lines.push_back({"", std::nullopt, table});
 
@@ -286,14 +298,9 @@ CaseTrace grade_case(const Lesson& lesson, const ClippingCase& c, const CaseReco
 
 std::vector<CaseTrace> grade_clipping(const Lesson& lesson, const std::vector<ClippingCase>& cases,
                                       const ChannelData& data) {
-  std::vector<CaseTrace> traces;
-  for (const CaseRecords& records : data.cases) {
-    if (records.id < 0 || static_cast<std::size_t>(records.id) >= cases.size()) {
-      continue;
-    }
-    traces.push_back(grade_case(lesson, cases[records.id], records));
-  }
-  return traces;
+  return grade_reported_cases(cases, data, [&](const auto& c, const CaseRecords& records) {
+    return grade_case(lesson, c, records);
+  });
 }
 
 }  // namespace gradlings::runner

@@ -24,7 +24,7 @@ struct DescentCase {
   int epochs = 0;
 };
 
-/// How the hidden cases are drawn. Start, target and learning rate are
+/// The distribution of the hidden cases. Start, target and learning rate are
 /// uniform in their ranges and rounded, start and target to two decimals and
 /// the rate to three. The epoch count is a uniform whole number in
 /// [epochs.low, epochs.high]. The first `diverging_count` cases take their

@@ -123,9 +123,8 @@ Section log_section(CaseGrader& grader, const CaseContext& s) {
   }
   section.lines.push_back({"", std::nullopt, table});
   if (last) {
-    section.lines.push_back(
-        {fmt::format("Final weight: {:.2f} (target was {})", *last, s.c.target), std::nullopt,
-         std::nullopt});
+    section.lines.push_back({fmt::format("Final weight: {:.2f} (target was {})", *last, s.c.target),
+                             std::nullopt, std::nullopt});
   }
   return section;
 }
@@ -145,8 +144,8 @@ Section gradient_check_section(CaseGrader& grader, const CaseContext& s) {
     auto loss = [&](const std::vector<engine::Matrix>& p) {
       return engine::descent_loss(p[0](0, 0), s.c.target);
     };
-    std::vector<engine::Matrix> numerical = engine::numerical_gradient(
-        loss, {engine::Matrix::Constant(1, 1, *weight)}, settings.step);
+    std::vector<engine::Matrix> numerical =
+        engine::numerical_gradient(loss, {engine::Matrix::Constant(1, 1, *weight)}, settings.step);
 
     Check c;
     c.label = fmt::format("dL/dw at w = {:.3f}", *weight);
@@ -155,7 +154,8 @@ Section gradient_check_section(CaseGrader& grader, const CaseContext& s) {
     c.expected_source = "central difference";
     c.note = fmt::format("numerically {:.6f}, relative error {:.1e}", c.expected,
                          engine::relative_error(*c.actual, c.expected));
-    grader.check(section, c, settings.tolerance, fmt::format("epoch {}, gradient check", step->step));
+    grader.check(section, c, settings.tolerance,
+                 fmt::format("epoch {}, gradient check", step->step));
   }
   return section;
 }
@@ -195,7 +195,8 @@ std::vector<std::string> convergence_text(double learning_rate) {
 }
 
 // A bar per epoch, scaled to the largest finite distance.
-std::vector<std::string> distance_plot(const std::vector<std::pair<std::string, std::optional<double>>>& rows) {
+std::vector<std::string> distance_plot(
+    const std::vector<std::pair<std::string, std::optional<double>>>& rows) {
   double largest = 0;
   for (const auto& [label, distance] : rows) {
     if (distance && std::isfinite(*distance)) {
@@ -272,14 +273,9 @@ CaseTrace grade_case(const Lesson& lesson, const DescentCase& c, const CaseRecor
 
 std::vector<CaseTrace> grade_descent(const Lesson& lesson, const std::vector<DescentCase>& cases,
                                      const ChannelData& data) {
-  std::vector<CaseTrace> traces;
-  for (const CaseRecords& records : data.cases) {
-    if (records.id < 0 || static_cast<std::size_t>(records.id) >= cases.size()) {
-      continue;
-    }
-    traces.push_back(grade_case(lesson, cases[records.id], records));
-  }
-  return traces;
+  return grade_reported_cases(cases, data, [&](const auto& c, const CaseRecords& records) {
+    return grade_case(lesson, c, records);
+  });
 }
 
 }  // namespace gradlings::runner

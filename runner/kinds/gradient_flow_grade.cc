@@ -108,8 +108,8 @@ std::vector<Cell> flow_row(const Lesson& lesson, CaseGrader& grader, const Value
   status.expected = static_cast<double>(expected);
   status.actual_text = status_name(status.actual);
   status.expected_text = engine::gradient_status_name(expected);
-  status.expected_source = fmt::format("the status of gradient {:.3g}",
-                                       gradient.actual.value_or(reference));
+  status.expected_source =
+      fmt::format("the status of gradient {:.3g}", gradient.actual.value_or(reference));
   bool right = grader.evaluate(status, kExact, where);
 
   std::string status_cell = status_name(status.actual) + " " + mark(right);

@@ -388,14 +388,9 @@ Table weights_table(const engine::NetworkParams& params, const StepValues* learn
 
 std::vector<CaseTrace> grade_network(const Lesson& lesson, const std::vector<NetworkCase>& cases,
                                      const ChannelData& data) {
-  std::vector<CaseTrace> traces;
-  for (const CaseRecords& records : data.cases) {
-    if (records.id < 0 || static_cast<std::size_t>(records.id) >= cases.size()) {
-      continue;
-    }
-    traces.push_back(grade_case(lesson, cases[records.id], records));
-  }
-  return traces;
+  return grade_reported_cases(cases, data, [&](const auto& c, const CaseRecords& records) {
+    return grade_case(lesson, c, records);
+  });
 }
 
 }  // namespace gradlings::runner

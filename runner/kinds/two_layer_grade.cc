@@ -310,14 +310,9 @@ CaseTrace grade_case(const Lesson& lesson, const TwoLayerCase& c, const CaseReco
 
 std::vector<CaseTrace> grade_two_layer(const Lesson& lesson, const std::vector<TwoLayerCase>& cases,
                                        const ChannelData& data) {
-  std::vector<CaseTrace> traces;
-  for (const CaseRecords& records : data.cases) {
-    if (records.id < 0 || static_cast<std::size_t>(records.id) >= cases.size()) {
-      continue;
-    }
-    traces.push_back(grade_case(lesson, cases[records.id], records));
-  }
-  return traces;
+  return grade_reported_cases(cases, data, [&](const auto& c, const CaseRecords& records) {
+    return grade_case(lesson, c, records);
+  });
 }
 
 }  // namespace gradlings::runner
