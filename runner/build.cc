@@ -20,9 +20,18 @@
 #include "runner/sandbox.h"
 
 namespace gradlings::runner {
-namespace {
 
 namespace fs = std::filesystem;
+
+std::vector<std::string> compile_arguments(const BuildRequest& request) {
+  std::vector<std::string> arguments = request.flags;
+  for (const fs::path& folder : request.include_dirs) {
+    arguments.push_back("-I" + folder.string());
+  }
+  return arguments;
+}
+
+namespace {
 
 // Bump when the layout of the cache or the meaning of a key changes, so old
 // entries are never mistaken for new ones.
@@ -158,14 +167,6 @@ CompilerRun run_compiler(const fs::path& compiler, const std::vector<std::string
       break;
   }
   return run;
-}
-
-std::vector<std::string> compile_arguments(const BuildRequest& request) {
-  std::vector<std::string> arguments = request.flags;
-  for (const fs::path& folder : request.include_dirs) {
-    arguments.push_back("-I" + folder.string());
-  }
-  return arguments;
 }
 
 // Returns the harness object file for `key`, compiling it when the cache has

@@ -91,6 +91,10 @@ struct BuildResult {
 /// output.
 BuildResult build_exercise(const BuildRequest& request);
 
+/// Returns the flags and -I options that compile both the exercise and the
+/// harness, in the order the compiler gets them.
+std::vector<std::string> compile_arguments(const BuildRequest& request);
+
 /// Returns the compiler to run: `compiler` (or $CXX, or "c++" when empty)
 /// resolved through PATH unless it contains a '/'. Throws Error when no such
 /// executable file exists.

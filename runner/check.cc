@@ -45,6 +45,20 @@ Outcome outcome_of_run(const RunResult& run, const ChannelData& data, LessonResu
   return all_passed ? Outcome::passed : Outcome::failed;
 }
 
+// The request for everything but the harness, which depends on the lesson.
+BuildRequest build_request(const CheckOptions& options) {
+  BuildRequest request;
+  request.exercise = options.exercise;
+  request.include_dirs = {options.harness_dir};
+  request.compiler = options.compiler;
+  request.cache_dir = options.cache_dir;
+  // A function that falls off its end without returning is the most common
+  // slip in these exercises, and at run time it only shows as garbage or a
+  // crash, so it is a compile error here.
+  request.flags = {"-std=c++20", "-O1", "-Wall", "-Werror=return-type"};
+  return request;
+}
+
 }  // namespace
 
 std::string outcome_name(Outcome outcome) {
@@ -71,21 +85,23 @@ std::string outcome_name(Outcome outcome) {
   return "unknown";
 }
 
+std::vector<std::string> exercise_compile_command(const CheckOptions& options,
+                                                  const std::filesystem::path& exercise) {
+  BuildRequest request = build_request(options);
+  std::vector<std::string> command = {resolve_compiler(request.compiler).string()};
+  std::vector<std::string> arguments = compile_arguments(request);
+  command.insert(command.end(), arguments.begin(), arguments.end());
+  command.insert(command.end(), {"-c", exercise.string()});
+  return command;
+}
+
 LessonResult check_lesson(const Lesson& lesson, const CheckOptions& options) {
   if (!std::filesystem::is_regular_file(options.exercise)) {
     throw Error(fmt::format("exercise '{}' not found", display_path(options.exercise)));
   }
 
-  BuildRequest request;
-  request.exercise = options.exercise;
+  BuildRequest request = build_request(options);
   request.harness = options.harness_dir / lesson.kind_impl->harness();
-  request.include_dirs = {options.harness_dir};
-  request.compiler = options.compiler;
-  request.cache_dir = options.cache_dir;
-  // A function that falls off its end without returning is the most common
-  // slip in these exercises, and at run time it only shows as garbage or a
-  // crash, so it is a compile error here.
-  request.flags = {"-std=c++20", "-O1", "-Wall", "-Werror=return-type"};
   BuildResult build = build_exercise(request);
 
   LessonResult result;

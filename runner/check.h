@@ -50,6 +50,13 @@ struct LessonResult {
 /// "not implemented yet", "does not compile".
 std::string outcome_name(Outcome outcome);
 
+/// Returns the compiler command that compiles `exercise` alone to an object
+/// file with exactly the flags and include folders check_lesson() uses, the
+/// compiler resolved to its path. For compile_commands.json. Throws Error
+/// when the compiler is not found.
+std::vector<std::string> exercise_compile_command(const CheckOptions& options,
+                                                  const std::filesystem::path& exercise);
+
 /// Checks `lesson` against the exercise in `options`. Throws Error only for
 /// problems outside the learner's code: a missing file or compiler.
 LessonResult check_lesson(const Lesson& lesson, const CheckOptions& options);

@@ -1,19 +1,28 @@
-// The `runner` command: checks a learner's exercise and prints the trace.
+// The `runner` command: checks a learner's exercises, keeps their progress
+// and prints the traces.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "runner/check.h"
 #include "runner/error.h"
 #include "runner/lesson.h"
+#include "runner/locate.h"
+#include "runner/progress.h"
 #include "runner/report.h"
 #include "runner/text.h"
 #include "runner/workspace.h"
@@ -24,36 +33,43 @@ namespace {
 namespace fs = std::filesystem;
 using namespace gradlings::runner;
 
-constexpr int kExitPassed = 0;  // every check passed
-constexpr int kExitFailed = 1;  // a check failed, or the exercise did not compile or run
+constexpr int kExitPassed = 0;  // every check passed, or the command did its job
+constexpr int kExitFailed = 1;  // a lesson did not pass, or `solution` refused
 constexpr int kExitUsage = 2;   // a bad command line, lesson file or workspace
 
 constexpr const char* kExitCodes =
     "Exit status:\n"
-    "  0  every check passed\n"
-    "  1  a check failed, or the exercise did not compile or run\n"
+    "  0  every check passed, or the command did its job\n"
+    "  1  a lesson did not pass: a wrong value, an unfinished function, a compile\n"
+    "     error, a crash or a timeout; or 'solution' refused before a pass\n"
     "  2  a bad command line, lesson file or workspace\n";
 
 struct Options {
-  std::string lesson;                // the lesson number as typed
-  std::string exercise;              // --exercise: check this file instead of the workspace's
-  std::string workspace;             // --workspace: default <root>/workspace
-  double timeout_seconds = 10;       // --timeout: wall time for the learner's program
-  bool plain = false;                // --plain: ASCII, no colour
+  std::string lesson;             // the lesson number as typed
+  std::string exercise;           // --exercise: check this file instead of the workspace's
+  std::string workspace;          // --workspace: default found from the current folder
+  double timeout_seconds = 10;    // --timeout: wall time for the learner's program
+  bool plain = false;             // --plain: ASCII, no colour
+  std::string init_dir = "gradlings";  // `init DIR`
+  bool yes = false;               // `reset --yes`: do not ask
+  bool all = false;               // `reset --all`
+  bool force = false;             // `solution --force`
 };
 
-fs::path root_dir() {
-  const char* from_env = std::getenv("GRADLINGS_ROOT");
-  fs::path root = from_env && *from_env ? fs::path(from_env) : fs::path(GRADLINGS_SOURCE_DIR);
-  if (!fs::is_directory(root / "lessons")) {
-    throw Error(fmt::format("no lessons folder in '{}' (set GRADLINGS_ROOT to your gradlings "
-                            "checkout)", root.string()));
-  }
-  return root;
+// The running binary, for finding the installed lessons beside it.
+fs::path executable_path() {
+  std::error_code error;
+  fs::path self = fs::read_symlink("/proc/self/exe", error);
+  return error ? fs::path() : self;
 }
 
+fs::path data_root() { return find_data_root(executable_path(), GRADLINGS_SOURCE_DIR); }
+
+fs::path lessons_root() { return data_root() / "lessons"; }
+
 fs::path workspace_dir(const Options& options) {
-  return options.workspace.empty() ? root_dir() / "workspace" : fs::path(options.workspace);
+  return options.workspace.empty() ? find_workspace(fs::current_path())
+                                   : fs::path(options.workspace);
 }
 
 int parse_lesson_number(const std::string& text) {
@@ -66,47 +82,151 @@ int parse_lesson_number(const std::string& text) {
 }
 
 Lesson load_numbered_lesson(const std::string& number) {
-  return load_lesson(find_lesson_dir(root_dir() / "lessons", parse_lesson_number(number)));
+  return load_lesson(find_lesson_dir(lessons_root(), parse_lesson_number(number)));
 }
 
-int run_lesson(const Options& options) {
+std::vector<Lesson> load_all_lessons() {
+  std::vector<Lesson> lessons;
+  for (const fs::path& dir : lesson_dirs(lessons_root())) {
+    lessons.push_back(load_lesson(dir));
+  }
+  return lessons;
+}
+
+CheckOptions check_options(const Options& options, const fs::path& exercise) {
   if (options.timeout_seconds <= 0) {
     throw Error(fmt::format("--timeout {} must be more than 0 seconds", options.timeout_seconds));
   }
-  Lesson lesson = load_numbered_lesson(options.lesson);
-  Workspace workspace(workspace_dir(options));
-
-  fs::path exercise;
-  if (!options.exercise.empty()) {
-    exercise = options.exercise;
-  } else {
-    exercise = workspace.exercise(lesson);
-    if (workspace.ensure_exercise(lesson)) {
-      fmt::print("Lesson {}: {}\n\n{}\n", lesson.number, lesson.title, lesson.explanation);
-      fmt::print("Created {} from the lesson's stub. Open it, fill it in, and run this\n"
-                 "command again. 'runner explain {}' shows the text above again.\n\n",
-                 display_path(exercise), lesson.number);
-    }
-  }
-
   CheckOptions check;
   check.exercise = exercise;
-  check.harness_dir = root_dir() / "lessons" / "harness";
+  check.harness_dir = lessons_root() / "harness";
   check.timeout = std::chrono::milliseconds(static_cast<long long>(options.timeout_seconds * 1000));
-  LessonResult result = check_lesson(lesson, check);
+  return check;
+}
 
-  std::fputs(render_result(lesson, display_path(exercise), result, detect_style(stdout, options.plain))
+// Rewrites the workspace's compile_commands.json when the flags, the compiler
+// or the lessons changed, so an editor compiles the exercises as we do.
+void update_compile_commands(const Workspace& workspace, const Options& options) {
+  std::vector<CompileCommand> commands;
+  for (const fs::path& dir : lesson_dirs(lessons_root())) {
+    fs::path exercise = fs::absolute(workspace.dir()) / dir.filename() / "exercise.cpp";
+    commands.push_back({exercise, exercise_compile_command(check_options(options, exercise),
+                                                           exercise)});
+  }
+  workspace.write_compile_commands(commands);
+}
+
+LessonProgress progress_of(const Lesson& lesson, const Workspace& workspace) {
+  LessonProgress progress;
+  progress.number = lesson.number;
+  progress.title = lesson.title;
+  progress.status = workspace.state(lesson).status;
+  progress.standing = standing_of(progress.status);
+  return progress;
+}
+
+// Checks the workspace's exercise for `lesson` (creating it from the stub the
+// first time), prints the report and saves the verdict.
+LessonResult check_in_workspace(const Lesson& lesson, Workspace& workspace,
+                                const Options& options) {
+  fs::path exercise = workspace.exercise(lesson);
+  if (workspace.ensure_exercise(lesson)) {
+    fmt::print("Lesson {}: {}\n\n{}\n", lesson.number, lesson.title, lesson.explanation);
+    fmt::print("Created {} from the lesson's stub. Open it, fill it in, and run this\n"
+               "command again. 'runner explain {}' shows the text above again.\n\n",
+               display_path(exercise), lesson.number);
+  }
+  update_compile_commands(workspace, options);
+
+  LessonResult result = check_lesson(lesson, check_options(options, exercise));
+  std::fputs(render_result(lesson, display_path(exercise), result,
+                           detect_style(stdout, options.plain))
                  .c_str(),
              stdout);
 
-  bool passed = result.outcome == Outcome::passed;
-  if (options.exercise.empty()) {
-    LessonState state = workspace.state(lesson);
-    state.status = outcome_name(result.outcome);
-    workspace.set_state(lesson, state);
-    workspace.save();
+  LessonState state = workspace.state(lesson);
+  state.status = outcome_name(result.outcome);
+  workspace.set_state(lesson, state);
+  workspace.save();
+  return result;
+}
+
+int run_lesson(const Options& options) {
+  Lesson lesson = load_numbered_lesson(options.lesson);
+  if (!options.exercise.empty()) {
+    fs::path exercise = options.exercise;
+    LessonResult result = check_lesson(lesson, check_options(options, exercise));
+    std::fputs(render_result(lesson, display_path(exercise), result,
+                             detect_style(stdout, options.plain))
+                   .c_str(),
+               stdout);
+    return result.outcome == Outcome::passed ? kExitPassed : kExitFailed;
   }
-  return passed ? kExitPassed : kExitFailed;
+
+  Workspace workspace(workspace_dir(options));
+  LessonResult result = check_in_workspace(lesson, workspace, options);
+  return result.outcome == Outcome::passed ? kExitPassed : kExitFailed;
+}
+
+int run_next(const Options& options) {
+  Workspace workspace(workspace_dir(options));
+  for (const Lesson& lesson : load_all_lessons()) {
+    if (standing_of(workspace.state(lesson).status) != Standing::passed) {
+      LessonResult result = check_in_workspace(lesson, workspace, options);
+      return result.outcome == Outcome::passed ? kExitPassed : kExitFailed;
+    }
+  }
+  fmt::print("Every lesson has passed. 'runner verify' checks them all again.\n");
+  return kExitPassed;
+}
+
+int run_init(const Options& options) {
+  fs::path dir = options.init_dir;
+  std::error_code error;
+  if (fs::exists(dir, error) && !fs::is_directory(dir, error)) {
+    throw Error(fmt::format("'{}' is a file, not a folder (give 'runner init' another name)",
+                            dir.string()));
+  }
+  bool existing = is_workspace(dir);
+  if (!existing && fs::is_directory(dir, error) && !fs::is_empty(dir, error)) {
+    throw Error(fmt::format("'{}' already exists and is not a gradlings workspace (give "
+                            "'runner init' a new folder name)",
+                            dir.string()));
+  }
+  fs::create_directories(dir, error);
+  if (error) {
+    throw Error(fmt::format("cannot create '{}': {}", dir.string(), error.message()));
+  }
+
+  Workspace workspace(dir);
+  std::vector<Lesson> lessons = load_all_lessons();
+  int created = 0;
+  for (const Lesson& lesson : lessons) {
+    created += workspace.ensure_exercise(lesson) ? 1 : 0;
+  }
+  workspace.save();
+  update_compile_commands(workspace, options);
+
+  if (existing) {
+    fmt::print("'{}' is already a workspace; {}.\n", dir.string(),
+               created == 0 ? "every lesson's exercise is there"
+                            : fmt::format("added the stubs of {} new lesson{}", created,
+                                          created == 1 ? "" : "s"));
+    return kExitPassed;
+  }
+  fmt::print("Created a gradlings workspace in {} with {} lessons, one folder each:\n", dir.string(),
+             lessons.size());
+  for (const Lesson& lesson : lessons) {
+    fmt::print("  {}\n", (dir / lesson.slug / "exercise.cpp").string());
+  }
+  fmt::print(
+      "\nIts compile_commands.json lets clangd and IDEs compile them as the runner does.\n"
+      "Next:\n"
+      "  cd {}\n"
+      "  runner watch       checks your exercise each time you save it\n"
+      "  runner lesson 1    checks lesson 1 once and prints its trace\n",
+      dir.string());
+  return kExitPassed;
 }
 
 // Lists every lesson. A lesson file that does not load is listed with its
@@ -114,23 +234,23 @@ int run_lesson(const Options& options) {
 // is then kExitUsage.
 int run_list(const Options& options) {
   Workspace workspace(workspace_dir(options));
-  int status_code = kExitPassed;
-  for (const fs::path& dir : lesson_dirs(root_dir() / "lessons")) {
+  std::vector<LessonProgress> lessons;
+  std::vector<std::string> broken;
+  for (const fs::path& dir : lesson_dirs(lessons_root())) {
     try {
-      Lesson lesson = load_lesson(dir);
-      std::string status = workspace.state(lesson).status;
-      if (status.empty()) {
-        status = fs::exists(workspace.exercise(lesson)) ? "not checked yet" : "not started";
-      }
-      fmt::print("{:>2}  {:<36} {}\n", lesson.number, lesson.title, status);
+      lessons.push_back(progress_of(load_lesson(dir), workspace));
     } catch (const Error& error) {
       std::string message = error.what();
-      fmt::print("{:>2}  {:<36} cannot load: {}\n", lesson_number(dir), dir.filename().string(),
-                 message.substr(0, message.find('\n')));
-      status_code = kExitUsage;
+      broken.push_back(fmt::format("lesson {} ({}) cannot load: {}", lesson_number(dir),
+                                   dir.filename().string(), message.substr(0, message.find('\n'))));
     }
   }
-  return status_code;
+
+  std::fputs(render_list(lessons, detect_style(stdout, options.plain)).c_str(), stdout);
+  for (const std::string& line : broken) {
+    std::fprintf(stderr, "runner: error: %s\n", line.c_str());
+  }
+  return broken.empty() ? kExitPassed : kExitUsage;
 }
 
 int run_explain(const Options& options) {
@@ -160,6 +280,146 @@ int run_hint(const Options& options) {
   return kExitPassed;
 }
 
+// Asks `question` on the terminal and returns true for "y" or "yes". Without
+// a terminal it cannot ask, so it throws Error naming --yes.
+bool confirm(const std::string& question, const std::string& command) {
+  if (!isatty(STDIN_FILENO)) {
+    throw Error(fmt::format("{} asks before it replaces your work, and there is no terminal to "
+                            "ask on (add --yes to confirm)",
+                            command));
+  }
+  fmt::print("{} [y/N] ", question);
+  std::fflush(stdout);
+  std::string answer;
+  std::getline(std::cin, answer);
+  std::transform(answer.begin(), answer.end(), answer.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return answer == "y" || answer == "yes";
+}
+
+int run_reset(const Options& options) {
+  if (options.all == !options.lesson.empty()) {
+    throw Error("reset needs a lesson number or --all, not both (runner reset 2, runner reset --all)");
+  }
+  std::vector<Lesson> lessons;
+  if (options.all) {
+    lessons = load_all_lessons();
+  } else {
+    lessons.push_back(load_numbered_lesson(options.lesson));
+  }
+  Workspace workspace(workspace_dir(options));
+
+  if (!options.yes) {
+    std::string what = options.all
+                           ? fmt::format("every exercise in {}", display_path(workspace.dir()))
+                           : display_path(workspace.exercise(lessons.front()));
+    if (!confirm(fmt::format("Replace {} with the stub? Your file is kept as a backup.", what),
+                 options.all ? "'runner reset --all'"
+                             : fmt::format("'runner reset {}'", options.lesson))) {
+      fmt::print("Nothing was changed.\n");
+      return kExitFailed;
+    }
+  }
+
+  for (const Lesson& lesson : lessons) {
+    std::optional<fs::path> backup = workspace.reset_exercise(lesson);
+    LessonState state = workspace.state(lesson);
+    state.status.clear();
+    workspace.set_state(lesson, state);
+    if (backup) {
+      fmt::print("Lesson {}: restored the stub in {}; your file is kept as {}\n", lesson.number,
+                 display_path(workspace.exercise(lesson)), display_path(*backup));
+    } else {
+      fmt::print("Lesson {}: {} is the stub.\n", lesson.number,
+                 display_path(workspace.exercise(lesson)));
+    }
+  }
+  workspace.save();
+  update_compile_commands(workspace, options);
+  return kExitPassed;
+}
+
+// Checks the lessons in order and stops at the first that does not pass,
+// after printing that lesson's report. Ends with a summary table.
+int run_verify(const Options& options) {
+  Workspace workspace(workspace_dir(options));
+  std::vector<Lesson> lessons = load_all_lessons();
+  ReportStyle style = detect_style(stdout, options.plain);
+  update_compile_commands(workspace, options);
+
+  std::vector<VerifyRow> rows;
+  bool stopped = false;
+  for (const Lesson& lesson : lessons) {
+    VerifyRow row{lesson.number, lesson.title, "not checked", false, std::nullopt};
+    fs::path exercise = workspace.exercise(lesson);
+    if (stopped) {
+      rows.push_back(row);
+      continue;
+    }
+    if (!fs::exists(exercise)) {
+      row.verdict = "not started";
+      rows.push_back(row);
+      stopped = true;
+      fmt::print("Lesson {} is not started: 'runner lesson {}' creates {}.\n\n", lesson.number,
+                 lesson.number, display_path(exercise));
+      continue;
+    }
+
+    auto start = std::chrono::steady_clock::now();
+    LessonResult result = check_lesson(lesson, check_options(options, exercise));
+    row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    row.verdict = outcome_name(result.outcome);
+    row.passed = result.outcome == Outcome::passed;
+    rows.push_back(row);
+
+    LessonState state = workspace.state(lesson);
+    state.status = row.verdict;
+    workspace.set_state(lesson, state);
+    if (!row.passed) {
+      stopped = true;
+      std::fputs(render_result(lesson, display_path(exercise), result, style).c_str(), stdout);
+      fmt::print("\n");
+    }
+  }
+  workspace.save();
+
+  std::fputs(render_verify_summary(rows, style).c_str(), stdout);
+  return stopped ? kExitFailed : kExitPassed;
+}
+
+int run_solution(const Options& options) {
+  Lesson lesson = load_numbered_lesson(options.lesson);
+  Workspace workspace(workspace_dir(options));
+  bool passed = standing_of(workspace.state(lesson).status) == Standing::passed;
+  if (!passed && !options.force) {
+    std::fprintf(stderr,
+                 "runner: lesson %d has not passed yet, so its solution stays hidden: working it "
+                 "out is what teaches.\n'runner hint %d' gives the next step; 'runner solution %d "
+                 "--force' shows it anyway.\n",
+                 lesson.number, lesson.number, lesson.number);
+    return kExitFailed;
+  }
+
+  fs::path solution = data_root() / "solutions" / lesson.slug / "exercise.cpp";
+  std::ifstream in(solution, std::ios::binary);
+  if (!in) {
+    throw Error(fmt::format("no solution for lesson {} at '{}' (reinstall gradlings)",
+                            lesson.number, solution.string()));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+
+  if (!passed) {
+    std::fprintf(stderr,
+                 "runner: warning: lesson %d has not passed yet. Reading the solution first "
+                 "skips the part that teaches; try to pass it afterwards without looking.\n\n",
+                 lesson.number);
+  }
+  fmt::print("Reference solution of lesson {} ({}), from {}:\n\n{}", lesson.number, lesson.title,
+             solution.string(), text.str());
+  return kExitPassed;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -167,8 +427,14 @@ int main(int argc, char** argv) {
   CLI::App app("gradlings: learn backpropagation by writing it.", "runner");
   app.footer(kExitCodes);
   app.require_subcommand(1);
-  app.add_option("--workspace", options.workspace, "Folder of your exercises (default: workspace/ in the checkout)");
+  app.add_option("--workspace", options.workspace,
+                 "Folder of your exercises (default: the nearest folder, from here up, with a "
+                 "gradlings.json; workspace/ inside the checkout)");
   app.add_flag("--plain", options.plain, "Print ASCII only, without colour");
+
+  CLI::App* init = app.add_subcommand("init", "Create a workspace of lesson stubs in DIR");
+  init->add_option("DIR", options.init_dir, "Folder to create (default: gradlings)");
+  init->fallthrough();
 
   CLI::App* lesson = app.add_subcommand("lesson", "Check your exercise for lesson N and print its trace");
   lesson->add_option("N", options.lesson, "Lesson number")->required();
@@ -176,8 +442,17 @@ int main(int argc, char** argv) {
   lesson->add_option("--timeout", options.timeout_seconds, "Seconds your program may run (default 10)");
   lesson->fallthrough();
 
+  CLI::App* next = app.add_subcommand("next", "Check the first lesson that has not passed yet");
+  next->add_option("--timeout", options.timeout_seconds, "Seconds your program may run (default 10)");
+  next->fallthrough();
+
   CLI::App* list = app.add_subcommand("list", "List the lessons and your progress");
   list->fallthrough();
+
+  CLI::App* verify = app.add_subcommand(
+      "verify", "Check every lesson in order, stop at the first that does not pass");
+  verify->add_option("--timeout", options.timeout_seconds, "Seconds each program may run (default 10)");
+  verify->fallthrough();
 
   CLI::App* explain = app.add_subcommand("explain", "Show the explanation of lesson N");
   explain->add_option("N", options.lesson, "Lesson number")->required();
@@ -187,8 +462,20 @@ int main(int argc, char** argv) {
   hint->add_option("N", options.lesson, "Lesson number")->required();
   hint->fallthrough();
 
+  CLI::App* reset = app.add_subcommand("reset", "Put the stub back in place of your exercise N (a backup is kept)");
+  reset->add_option("N", options.lesson, "Lesson number");
+  reset->add_flag("--all", options.all, "Reset every lesson");
+  reset->add_flag("--yes", options.yes, "Do not ask first");
+  reset->fallthrough();
+
+  CLI::App* solution = app.add_subcommand("solution", "Show the reference solution of lesson N once you have passed it");
+  solution->add_option("N", options.lesson, "Lesson number")->required();
+  solution->add_flag("--force", options.force, "Show it before you have passed (warns first)");
+  solution->fallthrough();
+
   // CLI11 reports an unknown command only as a missing one, so name it here.
-  std::vector<std::string> commands = {"lesson", "list", "explain", "hint"};
+  std::vector<std::string> commands = {"init",    "lesson", "next",  "list",    "verify",
+                                       "explain", "hint",   "reset", "solution"};
   for (int i = 1; i < argc; ++i) {
     std::string word = argv[i];
     if (word == "--workspace") {
@@ -220,14 +507,29 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (init->parsed()) {
+      return run_init(options);
+    }
     if (lesson->parsed()) {
       return run_lesson(options);
+    }
+    if (next->parsed()) {
+      return run_next(options);
     }
     if (list->parsed()) {
       return run_list(options);
     }
+    if (verify->parsed()) {
+      return run_verify(options);
+    }
     if (explain->parsed()) {
       return run_explain(options);
+    }
+    if (reset->parsed()) {
+      return run_reset(options);
+    }
+    if (solution->parsed()) {
+      return run_solution(options);
     }
     return run_hint(options);
   } catch (const Error& error) {

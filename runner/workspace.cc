@@ -1,27 +1,64 @@
 #include "runner/workspace.h"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
+#include <ctime>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "runner/error.h"
+#include "runner/locate.h"
 #include "runner/yaml_doc.h"
 
 namespace gradlings::runner {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Writes `text` to a temporary file beside `file`, then renames it over
+// `file`, so a reader never sees half a file.
+void write_atomically(const fs::path& file, const std::string& text) {
+  fs::path temporary = file;
+  temporary += ".tmp";
+  std::error_code error;
+  fs::create_directories(file.parent_path(), error);
+  if (!error) {
+    std::ofstream out(temporary, std::ios::binary);
+    out << text;
+    out.close();
+    if (!out) {
+      error = std::make_error_code(std::errc::io_error);
+    }
+  }
+  if (!error) {
+    fs::rename(temporary, file, error);
+  }
+  if (error) {
+    fs::remove(temporary, error);
+    throw Error(fmt::format("cannot write '{}': {}", display_path(file), error.message()));
+  }
+}
+
+}  // namespace
+
 Workspace::Workspace(fs::path dir) : dir_(std::move(dir)) {
-  fs::path file = state_file();
+  fs::path file = marker_file();
   if (!fs::exists(file)) {
     return;
   }
 
-  std::ifstream in(file);
-  nlohmann::json json;
   try {
-    in >> json;
+    nlohmann::json json = nlohmann::json::parse(read_text(file));
     for (const auto& [slug, entry] : json.at("lessons").items()) {
       LessonState state;
       state.status = entry.value("status", "");
@@ -29,13 +66,14 @@ Workspace::Workspace(fs::path dir) : dir_(std::move(dir)) {
       lessons_[slug] = state;
     }
   } catch (const nlohmann::json::exception& error) {
-    throw Error(fmt::format("workspace state '{}' is not valid: {} (delete it to start the "
-                            "progress over; your exercises stay)",
-                            display_path(file), error.what()));
+    throw Error(
+        fmt::format("progress file '{}' is not valid: {} (fix it, or delete it to start "
+                    "the progress over; your exercises stay)",
+                    display_path(file), error.what()));
   }
 }
 
-fs::path Workspace::state_file() const { return dir_ / ".gradlings" / "state.json"; }
+fs::path Workspace::marker_file() const { return dir_ / kWorkspaceMarker; }
 
 fs::path Workspace::exercise(const Lesson& lesson) const {
   return dir_ / lesson.slug / "exercise.cpp";
@@ -59,6 +97,32 @@ bool Workspace::ensure_exercise(const Lesson& lesson) const {
   return true;
 }
 
+std::optional<fs::path> Workspace::reset_exercise(const Lesson& lesson) const {
+  fs::path target = exercise(lesson);
+  std::string stub = read_text(lesson.dir / "exercise.cpp");
+  std::optional<fs::path> backup;
+
+  if (fs::exists(target) && read_text(target) != stub) {
+    std::tm now = fmt::localtime(std::time(nullptr));
+    fs::path candidate = target;
+    candidate += fmt::format(".{:%Y%m%d-%H%M%S}.bak", now);
+    for (int n = 2; fs::exists(candidate); ++n) {
+      candidate = target;
+      candidate += fmt::format(".{:%Y%m%d-%H%M%S}-{}.bak", now, n);
+    }
+    std::error_code error;
+    fs::copy_file(target, candidate, error);
+    if (error) {
+      throw Error(fmt::format("cannot back up '{}' to '{}': {} (nothing was changed)",
+                              display_path(target), display_path(candidate), error.message()));
+    }
+    backup = candidate;
+  }
+
+  write_atomically(target, stub);
+  return backup;
+}
+
 LessonState Workspace::state(const Lesson& lesson) const {
   auto found = lessons_.find(lesson.slug);
   return found == lessons_.end() ? LessonState{} : found->second;
@@ -70,30 +134,29 @@ void Workspace::set_state(const Lesson& lesson, const LessonState& state) {
 
 void Workspace::save() const {
   nlohmann::json json;
-  json["version"] = 1;
+  json["gradlings_workspace"] = 1;
   json["lessons"] = nlohmann::json::object();
   for (const auto& [slug, state] : lessons_) {
     json["lessons"][slug] = {{"status", state.status}, {"hints_shown", state.hints_shown}};
   }
+  write_atomically(marker_file(), json.dump(2) + "\n");
+}
 
-  fs::path file = state_file();
-  fs::path temporary = file;
-  temporary += ".tmp";
-  std::error_code error;
-  fs::create_directories(file.parent_path(), error);
-  {
-    std::ofstream out(temporary);
-    out << json.dump(2) << "\n";
-    if (!out) {
-      error = std::make_error_code(std::errc::io_error);
-    }
+bool Workspace::write_compile_commands(const std::vector<CompileCommand>& commands) const {
+  nlohmann::json json = nlohmann::json::array();
+  for (const CompileCommand& command : commands) {
+    json.push_back({{"directory", command.file.parent_path().string()},
+                    {"file", command.file.string()},
+                    {"arguments", command.arguments}});
   }
-  if (!error) {
-    fs::rename(temporary, file, error);
+  std::string text = json.dump(2) + "\n";
+
+  fs::path file = dir_ / "compile_commands.json";
+  if (fs::exists(file) && read_text(file) == text) {
+    return false;
   }
-  if (error) {
-    throw Error(fmt::format("cannot write '{}': {}", display_path(file), error.message()));
-  }
+  write_atomically(file, text);
+  return true;
 }
 
 }  // namespace gradlings::runner
