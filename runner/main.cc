@@ -13,6 +13,7 @@
 
 #include "runner/check.h"
 #include "runner/error.h"
+#include "runner/json_report.h"
 #include "runner/lesson.h"
 #include "runner/report.h"
 #include "runner/text.h"
@@ -40,6 +41,7 @@ struct Options {
   std::string workspace;             // --workspace: default <root>/workspace
   double timeout_seconds = 10;       // --timeout: wall time for the learner's program
   bool plain = false;                // --plain: ASCII, no colour
+  std::string format = "text";       // --format: "text" for people, "json" for tools
 };
 
 fs::path root_dir() {
@@ -65,6 +67,12 @@ int parse_lesson_number(const std::string& text) {
   return number;
 }
 
+// Prints `text` to `stream` as the output style allows: ASCII only with
+// --plain, and without escape codes where there is no colour.
+void print(const Options& options, std::FILE* stream, const std::string& text) {
+  std::fputs(apply_style(text, detect_style(stream, options.plain)).c_str(), stream);
+}
+
 Lesson load_numbered_lesson(const std::string& number) {
   return load_lesson(find_lesson_dir(root_dir() / "lessons", parse_lesson_number(number)));
 }
@@ -73,6 +81,12 @@ int run_lesson(const Options& options) {
   if (options.timeout_seconds <= 0) {
     throw Error(fmt::format("--timeout {} must be more than 0 seconds", options.timeout_seconds));
   }
+  if (options.format != "text" && options.format != "json") {
+    std::string suggestion = did_you_mean(options.format, {"text", "json"});
+    throw Error(fmt::format("unknown --format '{}'{}", options.format,
+                            suggestion.empty() ? " (use 'text' or 'json')" : suggestion));
+  }
+  bool json = options.format == "json";
   Lesson lesson = load_numbered_lesson(options.lesson);
   Workspace workspace(workspace_dir(options));
 
@@ -82,10 +96,14 @@ int run_lesson(const Options& options) {
   } else {
     exercise = workspace.exercise(lesson);
     if (workspace.ensure_exercise(lesson)) {
-      fmt::print("Lesson {}: {}\n\n{}\n", lesson.number, lesson.title, lesson.explanation);
-      fmt::print("Created {} from the lesson's stub. Open it, fill it in, and run this\n"
-                 "command again. 'runner explain {}' shows the text above again.\n\n",
-                 display_path(exercise), lesson.number);
+      // With --format json, stdout holds only the JSON document.
+      std::FILE* stream = json ? stderr : stdout;
+      print(options, stream,
+            fmt::format("Lesson {}: {}\n\n{}\n", lesson.number, lesson.title, lesson.explanation));
+      print(options, stream,
+            fmt::format("Created {} from the lesson's stub. Open it, fill it in, and run this\n"
+                        "command again. 'runner explain {}' shows the text above again.\n\n",
+                        display_path(exercise), lesson.number));
     }
   }
 
@@ -95,9 +113,14 @@ int run_lesson(const Options& options) {
   check.timeout = std::chrono::milliseconds(static_cast<long long>(options.timeout_seconds * 1000));
   LessonResult result = check_lesson(lesson, check);
 
-  std::fputs(render_result(lesson, display_path(exercise), result, detect_style(stdout, options.plain))
-                 .c_str(),
-             stdout);
+  if (json) {
+    std::fputs(render_json(lesson, display_path(exercise), result, options.plain).c_str(), stdout);
+  } else {
+    std::fputs(
+        render_result(lesson, display_path(exercise), result, detect_style(stdout, options.plain))
+            .c_str(),
+        stdout);
+  }
 
   bool passed = result.outcome == Outcome::passed;
   if (options.exercise.empty()) {
@@ -122,11 +145,12 @@ int run_list(const Options& options) {
       if (status.empty()) {
         status = fs::exists(workspace.exercise(lesson)) ? "not checked yet" : "not started";
       }
-      fmt::print("{:>2}  {:<36} {}\n", lesson.number, lesson.title, status);
+      print(options, stdout, fmt::format("{:>2}  {:<36} {}\n", lesson.number, lesson.title, status));
     } catch (const Error& error) {
       std::string message = error.what();
-      fmt::print("{:>2}  {:<36} cannot load: {}\n", lesson_number(dir), dir.filename().string(),
-                 message.substr(0, message.find('\n')));
+      print(options, stdout,
+            fmt::format("{:>2}  {:<36} cannot load: {}\n", lesson_number(dir),
+                        dir.filename().string(), message.substr(0, message.find('\n'))));
       status_code = kExitUsage;
     }
   }
@@ -135,7 +159,8 @@ int run_list(const Options& options) {
 
 int run_explain(const Options& options) {
   Lesson lesson = load_numbered_lesson(options.lesson);
-  fmt::print("Lesson {}: {}\n\n{}", lesson.number, lesson.title, lesson.explanation);
+  print(options, stdout,
+        fmt::format("Lesson {}: {}\n\n{}", lesson.number, lesson.title, lesson.explanation));
   return kExitPassed;
 }
 
@@ -146,12 +171,13 @@ int run_hint(const Options& options) {
   int count = static_cast<int>(lesson.hints.size());
   int shown = std::min(state.hints_shown + 1, count);
 
-  fmt::print("Hint {} of {} for lesson {} ({}):\n\n{}\n", shown, count, lesson.number, lesson.title,
-             lesson.hints[shown - 1]);
+  print(options, stdout,
+        fmt::format("Hint {} of {} for lesson {} ({}):\n\n{}\n", shown, count, lesson.number,
+                    lesson.title, lesson.hints[shown - 1]));
   if (shown == count) {
-    fmt::print("That is the last hint.\n");
+    print(options, stdout, "That is the last hint.\n");
   } else {
-    fmt::print("Run 'runner hint {}' again for the next one.\n", lesson.number);
+    print(options, stdout, fmt::format("Run 'runner hint {}' again for the next one.\n", lesson.number));
   }
 
   state.hints_shown = shown;
@@ -174,6 +200,8 @@ int main(int argc, char** argv) {
   lesson->add_option("N", options.lesson, "Lesson number")->required();
   lesson->add_option("--exercise", options.exercise, "Check this file instead of the workspace's");
   lesson->add_option("--timeout", options.timeout_seconds, "Seconds your program may run (default 10)");
+  lesson->add_option("--format", options.format,
+                     "Output format: 'text' (default) or 'json', one document on stdout");
   lesson->fallthrough();
 
   CLI::App* list = app.add_subcommand("list", "List the lessons and your progress");
