@@ -20,7 +20,7 @@ using Json = nlohmann::ordered_json;
 // Exercism's limit on the top-level message, in bytes.
 constexpr std::size_t kMaxMessageBytes = 65535;
 
-// Where a check sits in a case's trace.
+// The position of a check in a case's trace.
 struct Place {
   const CaseTrace* trace = nullptr;
   std::optional<int> step;         // set inside a "Training step N" section
@@ -66,9 +66,10 @@ std::string failure_message(const Check& c) {
 // A learner's formula is shown only when the check passed, because a wrong
 // value need not follow from the formula filled in with the learner's inputs.
 std::string test_code(const Check& c) {
-  std::string formula = !c.expected_formula.empty() ? c.expected_formula
-                        : c.passed                  ? c.formula
-                                                    : "";
+  std::string formula = c.expected_formula;
+  if (formula.empty() && c.passed) {
+    formula = c.formula;
+  }
   if (c.style == Check::Style::update) {
     return formula.empty() ? fmt::format("{} → {}", c.label, expected_value(c))
                            : fmt::format("{}: {} → {}", c.label, formula, expected_value(c));
@@ -354,7 +355,13 @@ Json cases_json(const LessonResult& result) {
     c["name"] = trace.name;
     c["hidden"] = trace.hidden;
     c["setup"] = trace.setup;
-    c["status"] = trace.passed ? "pass" : trace.stop ? "error" : "fail";
+    if (trace.passed) {
+      c["status"] = "pass";
+    } else if (trace.stop) {
+      c["status"] = "error";
+    } else {
+      c["status"] = "fail";
+    }
     cases.push_back(std::move(c));
   }
   return cases;

@@ -1,6 +1,6 @@
 // The JSON result, rendered from hand-built results so each field can be
-// checked exactly. The schema test (tests/results_schema_check.py) checks the
-// runner's real output against docs/results.schema.json.
+// checked exactly. tests/runner/json_schema_test.py checks the runner's real
+// output against docs/results.schema.json.
 #include "runner/json_report.h"
 
 #include <gtest/gtest.h>

@@ -1,8 +1,8 @@
 // The runner's output conventions, checked on the real binary: no escape
 // codes and no emoji with NO_COLOR, only ASCII with --plain, for every
 // command and every lesson, and the exit statuses in --help. The runner runs
-// on a pseudo-terminal, where it colours its output unless told not to, so a
-// colour that leaks past NO_COLOR would show here.
+// on a pseudo-terminal, where it colours its output unless NO_COLOR or
+// --plain turns colour off, so a colour that leaks past either shows here.
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <pty.h>
@@ -131,7 +131,14 @@ CommandOutput run_on_terminal(std::vector<std::string> arguments, Mode mode) {
 std::pair<char32_t, std::size_t> decode_utf8(const std::string& text, std::size_t at) {
   auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
   unsigned char lead = byte(at);
-  std::size_t length = lead >= 0xF0 && lead < 0xF8 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  std::size_t length = 1;
+  if (lead >= 0xF0 && lead < 0xF8) {
+    length = 4;
+  } else if (lead >= 0xE0 && lead < 0xF0) {
+    length = 3;
+  } else if (lead >= 0xC0 && lead < 0xE0) {
+    length = 2;
+  }
   if (length == 1 || at + length > text.size()) {
     return {lead, 1};
   }
@@ -165,8 +172,8 @@ bool has_escape(const std::string& text) { return text.find('\x1b') != std::stri
 
 // Checks `output` for what `mode` promises: no escape code without colour,
 // no emoji with NO_COLOR, nothing but ASCII with --plain.
-void expect_mode_kept(Mode mode, const CommandOutput& output, const std::string& what) {
-  SCOPED_TRACE(what + " with " + mode_name(mode));
+void expect_mode_kept(Mode mode, const CommandOutput& output, const std::string& command) {
+  SCOPED_TRACE(command + " with " + mode_name(mode));
   if (mode == Mode::no_color || mode == Mode::plain) {
     EXPECT_FALSE(has_escape(output.text)) << output.text;
     EXPECT_EQ("", first_emoji(output.text)) << output.text;
