@@ -54,8 +54,11 @@ BuildRequest build_request(const CheckOptions& options) {
   request.cache_dir = options.cache_dir;
   // A function that falls off its end without returning is the most common
   // slip in these exercises, and at run time it only shows as garbage or a
-  // crash, so it is a compile error here.
-  request.flags = {"-std=c++20", "-O1", "-Wall", "-Werror=return-type"};
+  // crash, so it is a compile error here. The compiler's log is shown inside
+  // the runner's report, which colours its own lines only where the terminal
+  // allows, so the compiler never colours its log.
+  request.flags = {"-std=c++20", "-O1", "-Wall", "-Werror=return-type",
+                   "-fdiagnostics-color=never"};
   return request;
 }
 

@@ -1,9 +1,9 @@
 // The `runner` command: checks a learner's exercises, keeps their progress
 // and prints the traces.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -20,6 +20,7 @@
 
 #include "runner/check.h"
 #include "runner/error.h"
+#include "runner/json_report.h"
 #include "runner/lesson.h"
 #include "runner/locate.h"
 #include "runner/progress.h"
@@ -45,15 +46,16 @@ constexpr const char* kExitCodes =
     "  2  a bad command line, lesson file or workspace\n";
 
 struct Options {
-  std::string lesson;             // the lesson number as typed
-  std::string exercise;           // --exercise: check this file instead of the workspace's
-  std::string workspace;          // --workspace: default found from the current folder
-  double timeout_seconds = 10;    // --timeout: wall time for the learner's program
-  bool plain = false;             // --plain: ASCII, no colour
+  std::string lesson;                  // the lesson number as typed
+  std::string exercise;                // --exercise: check this file instead of the workspace's
+  std::string workspace;               // --workspace: default found from the current folder
+  double timeout_seconds = 10;         // --timeout: wall time for the learner's program
+  bool plain = false;                  // --plain: ASCII, no colour
   std::string init_dir = "gradlings";  // `init DIR`
-  bool yes = false;               // `reset --yes`: do not ask
-  bool all = false;               // `reset --all`
-  bool force = false;             // `solution --force`
+  bool yes = false;                    // `reset --yes`: do not ask
+  bool all = false;                    // `reset --all`
+  bool force = false;                  // `solution --force`
+  std::string format = "text";         // --format: "text" for people, "json" for tools
 };
 
 // The running binary, for finding the installed lessons beside it.
@@ -79,6 +81,12 @@ int parse_lesson_number(const std::string& text) {
     throw Error(fmt::format("lesson '{}' is not a number ('runner list' shows the lessons)", text));
   }
   return number;
+}
+
+// Prints `text` to `stream` as the output style allows: ASCII only with
+// --plain, and without escape codes where there is no colour.
+void print(const Options& options, std::FILE* stream, const std::string& text) {
+  std::fputs(apply_style(text, detect_style(stream, options.plain)).c_str(), stream);
 }
 
 Lesson load_numbered_lesson(const std::string& number) {
@@ -110,8 +118,8 @@ void update_compile_commands(const Workspace& workspace, const Options& options)
   std::vector<CompileCommand> commands;
   for (const fs::path& dir : lesson_dirs(lessons_root())) {
     fs::path exercise = fs::absolute(workspace.dir()) / dir.filename() / "exercise.cpp";
-    commands.push_back({exercise, exercise_compile_command(check_options(options, exercise),
-                                                           exercise)});
+    commands.push_back(
+        {exercise, exercise_compile_command(check_options(options, exercise), exercise)});
   }
   workspace.write_compile_commands(commands);
 }
@@ -125,24 +133,38 @@ LessonProgress progress_of(const Lesson& lesson, const Workspace& workspace) {
   return progress;
 }
 
+// Prints the report on one checked lesson in the --format asked for.
+void print_result(const Lesson& lesson, const fs::path& exercise, const LessonResult& result,
+                  const Options& options) {
+  if (options.format == "json") {
+    std::fputs(render_json(lesson, display_path(exercise), result, options.plain).c_str(), stdout);
+  } else {
+    std::fputs(
+        render_result(lesson, display_path(exercise), result, detect_style(stdout, options.plain))
+            .c_str(),
+        stdout);
+  }
+}
+
 // Checks the workspace's exercise for `lesson` (creating it from the stub the
 // first time), prints the report and saves the verdict.
 LessonResult check_in_workspace(const Lesson& lesson, Workspace& workspace,
                                 const Options& options) {
   fs::path exercise = workspace.exercise(lesson);
   if (workspace.ensure_exercise(lesson)) {
-    fmt::print("Lesson {}: {}\n\n{}\n", lesson.number, lesson.title, lesson.explanation);
-    fmt::print("Created {} from the lesson's stub. Open it, fill it in, and run this\n"
-               "command again. 'runner explain {}' shows the text above again.\n\n",
-               display_path(exercise), lesson.number);
+    // With --format json, stdout holds only the JSON document.
+    std::FILE* stream = options.format == "json" ? stderr : stdout;
+    print(options, stream,
+          fmt::format("Lesson {}: {}\n\n{}\n", lesson.number, lesson.title, lesson.explanation));
+    print(options, stream,
+          fmt::format("Created {} from the lesson's stub. Open it, fill it in, and run this\n"
+                      "command again. 'runner explain {}' shows the text above again.\n\n",
+                      display_path(exercise), lesson.number));
   }
   update_compile_commands(workspace, options);
 
   LessonResult result = check_lesson(lesson, check_options(options, exercise));
-  std::fputs(render_result(lesson, display_path(exercise), result,
-                           detect_style(stdout, options.plain))
-                 .c_str(),
-             stdout);
+  print_result(lesson, exercise, result, options);
 
   LessonState state = workspace.state(lesson);
   state.status = outcome_name(result.outcome);
@@ -152,14 +174,16 @@ LessonResult check_in_workspace(const Lesson& lesson, Workspace& workspace,
 }
 
 int run_lesson(const Options& options) {
+  if (options.format != "text" && options.format != "json") {
+    std::string suggestion = did_you_mean(options.format, {"text", "json"});
+    throw Error(fmt::format("unknown --format '{}'{}", options.format,
+                            suggestion.empty() ? " (use 'text' or 'json')" : suggestion));
+  }
   Lesson lesson = load_numbered_lesson(options.lesson);
   if (!options.exercise.empty()) {
     fs::path exercise = options.exercise;
     LessonResult result = check_lesson(lesson, check_options(options, exercise));
-    std::fputs(render_result(lesson, display_path(exercise), result,
-                             detect_style(stdout, options.plain))
-                   .c_str(),
-               stdout);
+    print_result(lesson, exercise, result, options);
     return result.outcome == Outcome::passed ? kExitPassed : kExitFailed;
   }
 
@@ -176,7 +200,7 @@ int run_next(const Options& options) {
       return result.outcome == Outcome::passed ? kExitPassed : kExitFailed;
     }
   }
-  fmt::print("Every lesson has passed. 'runner verify' checks them all again.\n");
+  print(options, stdout, "Every lesson has passed. 'runner verify' checks them all again.\n");
   return kExitPassed;
 }
 
@@ -189,9 +213,10 @@ int run_init(const Options& options) {
   }
   bool existing = is_workspace(dir);
   if (!existing && fs::is_directory(dir, error) && !fs::is_empty(dir, error)) {
-    throw Error(fmt::format("'{}' already exists and is not a gradlings workspace (give "
-                            "'runner init' a new folder name)",
-                            dir.string()));
+    throw Error(
+        fmt::format("'{}' already exists and is not a gradlings workspace (give "
+                    "'runner init' a new folder name)",
+                    dir.string()));
   }
   fs::create_directories(dir, error);
   if (error) {
@@ -208,24 +233,27 @@ int run_init(const Options& options) {
   update_compile_commands(workspace, options);
 
   if (existing) {
-    fmt::print("'{}' is already a workspace; {}.\n", dir.string(),
-               created == 0 ? "every lesson's exercise is there"
-                            : fmt::format("added the stubs of {} new lesson{}", created,
-                                          created == 1 ? "" : "s"));
+    print(options, stdout,
+          fmt::format("'{}' is already a workspace; {}.\n", dir.string(),
+                      created == 0 ? "every lesson's exercise is there"
+                                   : fmt::format("added the stubs of {} new lesson{}", created,
+                                                 created == 1 ? "" : "s")));
     return kExitPassed;
   }
-  fmt::print("Created a gradlings workspace in {} with {} lessons, one folder each:\n", dir.string(),
-             lessons.size());
+  print(options, stdout,
+        fmt::format("Created a gradlings workspace in {} with {} lessons, one folder each:\n",
+                    dir.string(), lessons.size()));
   for (const Lesson& lesson : lessons) {
-    fmt::print("  {}\n", (dir / lesson.slug / "exercise.cpp").string());
+    print(options, stdout, fmt::format("  {}\n", (dir / lesson.slug / "exercise.cpp").string()));
   }
-  fmt::print(
-      "\nIts compile_commands.json lets clangd and IDEs compile them as the runner does.\n"
-      "Next:\n"
-      "  cd {}\n"
-      "  runner watch       checks your exercise each time you save it\n"
-      "  runner lesson 1    checks lesson 1 once and prints its trace\n",
-      dir.string());
+  print(options, stdout,
+        fmt::format(
+            "\nIts compile_commands.json lets clangd and IDEs compile them as the runner does.\n"
+            "Next:\n"
+            "  cd {}\n"
+            "  runner watch       checks your exercise each time you save it\n"
+            "  runner lesson 1    checks lesson 1 once and prints its trace\n",
+            dir.string()));
   return kExitPassed;
 }
 
@@ -246,7 +274,7 @@ int run_list(const Options& options) {
     }
   }
 
-  std::fputs(render_list(lessons, detect_style(stdout, options.plain)).c_str(), stdout);
+  print(options, stdout, render_list(lessons, detect_style(stdout, options.plain)));
   for (const std::string& line : broken) {
     std::fprintf(stderr, "runner: error: %s\n", line.c_str());
   }
@@ -255,7 +283,8 @@ int run_list(const Options& options) {
 
 int run_explain(const Options& options) {
   Lesson lesson = load_numbered_lesson(options.lesson);
-  fmt::print("Lesson {}: {}\n\n{}", lesson.number, lesson.title, lesson.explanation);
+  print(options, stdout,
+        fmt::format("Lesson {}: {}\n\n{}", lesson.number, lesson.title, lesson.explanation));
   return kExitPassed;
 }
 
@@ -266,12 +295,14 @@ int run_hint(const Options& options) {
   int count = static_cast<int>(lesson.hints.size());
   int shown = std::min(state.hints_shown + 1, count);
 
-  fmt::print("Hint {} of {} for lesson {} ({}):\n\n{}\n", shown, count, lesson.number, lesson.title,
-             lesson.hints[shown - 1]);
+  print(options, stdout,
+        fmt::format("Hint {} of {} for lesson {} ({}):\n\n{}\n", shown, count, lesson.number,
+                    lesson.title, lesson.hints[shown - 1]));
   if (shown == count) {
-    fmt::print("That is the last hint.\n");
+    print(options, stdout, "That is the last hint.\n");
   } else {
-    fmt::print("Run 'runner hint {}' again for the next one.\n", lesson.number);
+    print(options, stdout,
+          fmt::format("Run 'runner hint {}' again for the next one.\n", lesson.number));
   }
 
   state.hints_shown = shown;
@@ -282,13 +313,14 @@ int run_hint(const Options& options) {
 
 // Asks `question` on the terminal and returns true for "y" or "yes". Without
 // a terminal it cannot ask, so it throws Error naming --yes.
-bool confirm(const std::string& question, const std::string& command) {
+bool confirm(const Options& options, const std::string& question, const std::string& command) {
   if (!isatty(STDIN_FILENO)) {
-    throw Error(fmt::format("{} asks before it replaces your work, and there is no terminal to "
-                            "ask on (add --yes to confirm)",
-                            command));
+    throw Error(
+        fmt::format("{} asks before it replaces your work, and there is no terminal to "
+                    "ask on (add --yes to confirm)",
+                    command));
   }
-  fmt::print("{} [y/N] ", question);
+  print(options, stdout, fmt::format("{} [y/N] ", question));
   std::fflush(stdout);
   std::string answer;
   std::getline(std::cin, answer);
@@ -299,7 +331,8 @@ bool confirm(const std::string& question, const std::string& command) {
 
 int run_reset(const Options& options) {
   if (options.all == !options.lesson.empty()) {
-    throw Error("reset needs a lesson number or --all, not both (runner reset 2, runner reset --all)");
+    throw Error(
+        "reset needs a lesson number or --all, not both (runner reset 2, runner reset --all)");
   }
   std::vector<Lesson> lessons;
   if (options.all) {
@@ -313,10 +346,11 @@ int run_reset(const Options& options) {
     std::string what = options.all
                            ? fmt::format("every exercise in {}", display_path(workspace.dir()))
                            : display_path(workspace.exercise(lessons.front()));
-    if (!confirm(fmt::format("Replace {} with the stub? Your file is kept as a backup.", what),
+    if (!confirm(options,
+                 fmt::format("Replace {} with the stub? Your file is kept as a backup.", what),
                  options.all ? "'runner reset --all'"
                              : fmt::format("'runner reset {}'", options.lesson))) {
-      fmt::print("Nothing was changed.\n");
+      print(options, stdout, "Nothing was changed.\n");
       return kExitFailed;
     }
   }
@@ -327,11 +361,14 @@ int run_reset(const Options& options) {
     state.status.clear();
     workspace.set_state(lesson, state);
     if (backup) {
-      fmt::print("Lesson {}: restored the stub in {}; your file is kept as {}\n", lesson.number,
-                 display_path(workspace.exercise(lesson)), display_path(*backup));
+      print(options, stdout,
+            fmt::format("Lesson {}: restored the stub in {}; your file is kept as {}\n",
+                        lesson.number, display_path(workspace.exercise(lesson)),
+                        display_path(*backup)));
     } else {
-      fmt::print("Lesson {}: {} is the stub.\n", lesson.number,
-                 display_path(workspace.exercise(lesson)));
+      print(options, stdout,
+            fmt::format("Lesson {}: {} is the stub.\n", lesson.number,
+                        display_path(workspace.exercise(lesson))));
     }
   }
   workspace.save();
@@ -360,8 +397,9 @@ int run_verify(const Options& options) {
       row.verdict = "not started";
       rows.push_back(row);
       stopped = true;
-      fmt::print("Lesson {} is not started: 'runner lesson {}' creates {}.\n\n", lesson.number,
-                 lesson.number, display_path(exercise));
+      print(options, stdout,
+            fmt::format("Lesson {} is not started: 'runner lesson {}' creates {}.\n\n",
+                        lesson.number, lesson.number, display_path(exercise)));
       continue;
     }
 
@@ -378,12 +416,12 @@ int run_verify(const Options& options) {
     if (!row.passed) {
       stopped = true;
       std::fputs(render_result(lesson, display_path(exercise), result, style).c_str(), stdout);
-      fmt::print("\n");
+      print(options, stdout, "\n");
     }
   }
   workspace.save();
 
-  std::fputs(render_verify_summary(rows, style).c_str(), stdout);
+  print(options, stdout, render_verify_summary(rows, style));
   return stopped ? kExitFailed : kExitPassed;
 }
 
@@ -415,8 +453,9 @@ int run_solution(const Options& options) {
                  "skips the part that teaches; try to pass it afterwards without looking.\n\n",
                  lesson.number);
   }
-  fmt::print("Reference solution of lesson {} ({}), from {}:\n\n{}", lesson.number, lesson.title,
-             solution.string(), text.str());
+  print(options, stdout,
+        fmt::format("Reference solution of lesson {} ({}), from {}:\n\n{}", lesson.number,
+                    lesson.title, solution.string(), text.str()));
   return kExitPassed;
 }
 
@@ -436,14 +475,19 @@ int main(int argc, char** argv) {
   init->add_option("DIR", options.init_dir, "Folder to create (default: gradlings)");
   init->fallthrough();
 
-  CLI::App* lesson = app.add_subcommand("lesson", "Check your exercise for lesson N and print its trace");
+  CLI::App* lesson =
+      app.add_subcommand("lesson", "Check your exercise for lesson N and print its trace");
   lesson->add_option("N", options.lesson, "Lesson number")->required();
   lesson->add_option("--exercise", options.exercise, "Check this file instead of the workspace's");
-  lesson->add_option("--timeout", options.timeout_seconds, "Seconds your program may run (default 10)");
+  lesson->add_option("--timeout", options.timeout_seconds,
+                     "Seconds your program may run (default 10)");
+  lesson->add_option("--format", options.format,
+                     "Output format: 'text' (default) or 'json', one document on stdout");
   lesson->fallthrough();
 
   CLI::App* next = app.add_subcommand("next", "Check the first lesson that has not passed yet");
-  next->add_option("--timeout", options.timeout_seconds, "Seconds your program may run (default 10)");
+  next->add_option("--timeout", options.timeout_seconds,
+                   "Seconds your program may run (default 10)");
   next->fallthrough();
 
   CLI::App* list = app.add_subcommand("list", "List the lessons and your progress");
@@ -451,7 +495,8 @@ int main(int argc, char** argv) {
 
   CLI::App* verify = app.add_subcommand(
       "verify", "Check every lesson in order, stop at the first that does not pass");
-  verify->add_option("--timeout", options.timeout_seconds, "Seconds each program may run (default 10)");
+  verify->add_option("--timeout", options.timeout_seconds,
+                     "Seconds each program may run (default 10)");
   verify->fallthrough();
 
   CLI::App* explain = app.add_subcommand("explain", "Show the explanation of lesson N");
@@ -462,13 +507,15 @@ int main(int argc, char** argv) {
   hint->add_option("N", options.lesson, "Lesson number")->required();
   hint->fallthrough();
 
-  CLI::App* reset = app.add_subcommand("reset", "Put the stub back in place of your exercise N (a backup is kept)");
+  CLI::App* reset = app.add_subcommand(
+      "reset", "Put the stub back in place of your exercise N (a backup is kept)");
   reset->add_option("N", options.lesson, "Lesson number");
   reset->add_flag("--all", options.all, "Reset every lesson");
   reset->add_flag("--yes", options.yes, "Do not ask first");
   reset->fallthrough();
 
-  CLI::App* solution = app.add_subcommand("solution", "Show the reference solution of lesson N once you have passed it");
+  CLI::App* solution = app.add_subcommand(
+      "solution", "Show the reference solution of lesson N once you have passed it");
   solution->add_option("N", options.lesson, "Lesson number")->required();
   solution->add_flag("--force", options.force, "Show it before you have passed (warns first)");
   solution->fallthrough();

@@ -385,6 +385,18 @@ ReportStyle detect_style(std::FILE* stream, bool plain) {
   return style;
 }
 
+std::string apply_style(std::string text, const ReportStyle& style) {
+  if (!style.unicode) {
+    text = ascii_only(std::move(text));
+  }
+  if (!style.color) {
+    for (std::size_t at = text.find('\x1b'); at != std::string::npos; at = text.find('\x1b', at)) {
+      text.replace(at, 1, "^[");
+    }
+  }
+  return text;
+}
+
 std::string render_result(const Lesson& lesson, const std::string& exercise,
                           const LessonResult& result, const ReportStyle& style) {
   Writer w(style);
@@ -414,7 +426,7 @@ std::string render_result(const Lesson& lesson, const std::string& exercise,
   render_hidden(w, result);
   render_output(w, result);
   render_summary(w, lesson, exercise, result);
-  return w.text();
+  return apply_style(w.text(), style);
 }
 
 }  // namespace gradlings::runner

@@ -20,6 +20,13 @@ struct ReportStyle {
 /// NO_COLOR is set or TERM is "dumb". `plain` forces ASCII without colour.
 ReportStyle detect_style(std::FILE* stream, bool plain);
 
+/// Returns `text` made fit to print in `style`. Without style.unicode every
+/// character is ASCII (see ascii_only()). Without style.color each escape
+/// character (ESC, which starts every terminal colour code) is written as
+/// "^[", so text that a learner's program or a compiler printed cannot
+/// colour the terminal either.
+std::string apply_style(std::string text, const ReportStyle& style);
+
 /// Returns the whole report on one checked lesson. It contains the trace of
 /// each public case, a line on the hidden cases and the trace of the first
 /// failing hidden case. A summary names the first wrong value and what to do.

@@ -68,6 +68,36 @@ std::string to_ascii(std::string text) {
   return text;
 }
 
+std::string ascii_only(std::string text) {
+  text = to_ascii(std::move(text));
+  const std::pair<const char*, const char*> quotes[] = {
+      {"‘", "'"}, {"’", "'"}, {"“", "\""}, {"”", "\""}};
+  for (const auto& [from, to] : quotes) {
+    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
+      text.replace(at, std::string_view(from).size(), to);
+    }
+  }
+
+  // A lead byte and its continuation bytes become one '?'; a stray
+  // continuation byte becomes a '?' of its own.
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x80) {
+      out += text[i];
+      continue;
+    }
+    out += '?';
+    if (byte >= 0xC0) {
+      while (i + 1 < text.size() && (static_cast<unsigned char>(text[i + 1]) & 0xC0) == 0x80) {
+        ++i;
+      }
+    }
+  }
+  return out;
+}
+
 std::string short_function_name(const std::string& signature) {
   std::string name = signature.substr(0, signature.find('('));
   std::size_t space = name.rfind(' ');

@@ -28,6 +28,11 @@ std::size_t display_width(const std::string& text);
 /// characters and a few more) with ASCII, for --plain.
 std::string to_ascii(std::string text);
 
+/// Returns `text` with to_ascii()'s replacements, the compiler's quotes
+/// (‘ ’ “ ”) as ' and ", and every other non-ASCII character, or byte that is
+/// not valid UTF-8, as '?'. The result contains only ASCII bytes.
+std::string ascii_only(std::string text);
+
 /// Returns the short name of a function as the compiler spells it:
 /// "forward" for "Forward forward(const Params&, double)".
 std::string short_function_name(const std::string& signature);

@@ -56,3 +56,27 @@ TEST(ShortFunctionName, DropsReturnTypeAndParameters) {
 
 }  // namespace
 }  // namespace gradlings::runner
+
+namespace gradlings::runner {
+namespace {
+
+TEST(AsciiOnly, ReplacesCompilerQuotes) {
+  EXPECT_EQ("error: 'w3' was not declared in this scope; \"x\"",
+            ascii_only("error: ‘w3’ was not declared in this scope; “x”"));
+}
+
+TEST(AsciiOnly, KeepsToAsciiReplacements) {
+  EXPECT_EQ("ok z1 = 1.000*0.500 -> 0.700", ascii_only("✓ z1 = 1.000×0.500 → 0.700"));
+}
+
+TEST(AsciiOnly, MarksOtherCharactersWithQuestionMark) {
+  // é is two bytes, 😀 four, and each becomes one '?'.
+  EXPECT_EQ("caf? ? done", ascii_only("café 😀 done"));
+}
+
+TEST(AsciiOnly, MarksInvalidBytes) {
+  EXPECT_EQ("a?b??c", ascii_only("a\xC3" "b\x80\xBF" "c"));
+}
+
+}  // namespace
+}  // namespace gradlings::runner
