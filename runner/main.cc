@@ -40,6 +40,7 @@ struct Options {
   std::string workspace;             // --workspace: default <root>/workspace
   double timeout_seconds = 10;       // --timeout: wall time for the learner's program
   bool plain = false;                // --plain: ASCII, no colour
+  bool verbose = false;              // --verbose: the compiler's whole log
 };
 
 fs::path root_dir() {
@@ -69,6 +70,12 @@ Lesson load_numbered_lesson(const std::string& number) {
   return load_lesson(find_lesson_dir(root_dir() / "lessons", parse_lesson_number(number)));
 }
 
+ReportStyle report_style(const Options& options) {
+  ReportStyle style = detect_style(stdout, options.plain);
+  style.verbose = options.verbose;
+  return style;
+}
+
 int run_lesson(const Options& options) {
   if (options.timeout_seconds <= 0) {
     throw Error(fmt::format("--timeout {} must be more than 0 seconds", options.timeout_seconds));
@@ -95,7 +102,7 @@ int run_lesson(const Options& options) {
   check.timeout = std::chrono::milliseconds(static_cast<long long>(options.timeout_seconds * 1000));
   LessonResult result = check_lesson(lesson, check);
 
-  std::fputs(render_result(lesson, display_path(exercise), result, detect_style(stdout, options.plain))
+  std::fputs(render_result(lesson, display_path(exercise), result, report_style(options))
                  .c_str(),
              stdout);
 
@@ -174,6 +181,7 @@ int main(int argc, char** argv) {
   lesson->add_option("N", options.lesson, "Lesson number")->required();
   lesson->add_option("--exercise", options.exercise, "Check this file instead of the workspace's");
   lesson->add_option("--timeout", options.timeout_seconds, "Seconds your program may run (default 10)");
+  lesson->add_flag("--verbose", options.verbose, "Show the compiler's whole log, not only the first error");
   lesson->fallthrough();
 
   CLI::App* list = app.add_subcommand("list", "List the lessons and your progress");
