@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <csignal>
+#include <optional>
 
 #include "runner/build.h"
 #include "runner/channel.h"
@@ -14,6 +17,59 @@ namespace gradlings::runner {
 
 namespace {
 
+// Returns the type and what() of an exception that ended the program through
+// std::terminate, as libstdc++ or libc++ print it to stderr: "std::runtime_error:
+// bad table", or only the type when it has no what(). Returns nullopt when
+// `output` does not contain that message.
+// NOTE: output past RunLimits::kept_output_bytes is not kept, so the message
+// of a program that printed more than that is not found.
+std::optional<std::string> uncaught_exception(const std::string& output) {
+  auto rest_of_line = [&](std::size_t from) {
+    return output.substr(from, output.find('\n', from) - from);
+  };
+  for (std::string libcxx : {"terminating due to uncaught exception of type ",
+                             "terminating with uncaught exception of type "}) {
+    if (std::size_t at = output.find(libcxx); at != std::string::npos) {
+      return rest_of_line(at + libcxx.size());
+    }
+  }
+
+  std::string libstdcxx = "terminate called after throwing an instance of '";
+  std::size_t at = output.find(libstdcxx);
+  if (at == std::string::npos) {
+    return std::nullopt;
+  }
+  std::string type = rest_of_line(at + libstdcxx.size());
+  type = type.substr(0, type.find('\''));
+  std::string what = "\n  what():  ";
+  std::size_t line_end = output.find('\n', at);
+  if (line_end != std::string::npos && output.compare(line_end, what.size(), what) == 0) {
+    return type + ": " + rest_of_line(line_end + what.size());
+  }
+  return type;
+}
+
+// Returns the verdict on a run that reached its end. The first failing case
+// decides, by the first thing that went wrong in it: a value that is NaN or
+// infinite, another wrong value, or an exception before any wrong value.
+Outcome outcome_of_traces(LessonResult& result) {
+  for (const CaseTrace& trace : result.traces) {
+    if (trace.passed) {
+      continue;
+    }
+    bool wrong_value = trace.first_wrong && trace.first_wrong->check.actual;
+    if (wrong_value && !std::isfinite(*trace.first_wrong->check.actual)) {
+      return Outcome::not_finite;
+    }
+    if (!wrong_value && trace.stop && trace.stop->reason == StageStop::Reason::threw) {
+      result.detail = trace.stop->detail;
+      return Outcome::threw;
+    }
+    return Outcome::failed;
+  }
+  return Outcome::passed;
+}
+
 Outcome outcome_of_run(const RunResult& run, const ChannelData& data, LessonResult& result) {
   switch (run.outcome) {
     case RunOutcome::timed_out:
@@ -22,6 +78,11 @@ Outcome outcome_of_run(const RunResult& run, const ChannelData& data, LessonResu
     case RunOutcome::channel_flood:
       return Outcome::output_flood;
     case RunOutcome::signaled:
+      if (std::optional<std::string> exception = uncaught_exception(run.output);
+          exception && run.signal == SIGABRT) {
+        result.detail = *exception;
+        return Outcome::threw;
+      }
       result.detail = signal_name(run.signal);
       return Outcome::crashed;
     case RunOutcome::exited:
@@ -39,10 +100,7 @@ Outcome outcome_of_run(const RunResult& run, const ChannelData& data, LessonResu
     result.detail = fmt::format("exit status {}", run.exit_code);
     return Outcome::ended_early;
   }
-
-  bool all_passed = std::all_of(result.traces.begin(), result.traces.end(),
-                                [](const CaseTrace& trace) { return trace.passed; });
-  return all_passed ? Outcome::passed : Outcome::failed;
+  return outcome_of_traces(result);
 }
 
 // The request for everything but the harness, which depends on the lesson.
@@ -70,6 +128,10 @@ std::string outcome_name(Outcome outcome) {
       return "passed";
     case Outcome::failed:
       return "failed";
+    case Outcome::not_finite:
+      return "NaN or infinity";
+    case Outcome::threw:
+      return "threw an exception";
     case Outcome::not_implemented:
       return "not implemented yet";
     case Outcome::compile_error:
@@ -111,6 +173,8 @@ LessonResult check_lesson(const Lesson& lesson, const CheckOptions& options) {
   result.timeout = options.timeout;
   result.compiler_log = build.log;
   result.compile_command = build.command;
+  result.exercise = request.exercise;
+  result.harness = request.harness;
   result.cached_build = build.cached;
   if (!build.ok) {
     result.outcome = Outcome::compile_error;

@@ -24,6 +24,8 @@ struct CheckOptions {
 enum class Outcome {
   passed,           // every value of every case is right
   failed,           // the program ran to the end and some value is wrong
+  not_finite,       // the first wrong value is NaN or infinite
+  threw,            // a function threw an exception, or one that nothing caught ended the program
   not_implemented,  // a function still calls not_implemented()
   compile_error,    // the exercise did not compile or link
   crashed,          // killed by a signal
@@ -39,10 +41,12 @@ struct LessonResult {
   std::vector<std::string> missing_functions;  // set for not_implemented
   std::string compiler_log;                    // set for compile_error
   std::string compile_command;
+  std::filesystem::path exercise;              // the learner's file, as passed to the compiler
+  std::filesystem::path harness;               // the harness source compiled with it
   bool cached_build = false;                   // the executable was reused
   std::string program_output;                  // what the program printed, cut to the kept size
   std::size_t program_output_bytes = 0;        // how much it printed in all
-  std::string detail;                          // signal name, exit status or malformed record
+  std::string detail;  // signal name, exit status, malformed record or an exception's what()
   std::chrono::milliseconds timeout{0};
 };
 

@@ -306,6 +306,16 @@ std::string summary(const Lesson& lesson, const std::string& exercise,
       return fmt::format("Your program ended before the checks finished ({}).", result.detail);
     case Outcome::channel_error:
       return fmt::format("The harness sent a record that does not parse: '{}'.", result.detail);
+    case Outcome::not_finite:
+      return failed_summary(result);
+    case Outcome::threw: {
+      std::string text = failed_summary(result);
+      if (first_with_first_wrong(result) == nullptr && !result.detail.empty() &&
+          text == "Some values are wrong.") {
+        return fmt::format("Your program threw an exception: {}.", result.detail);
+      }
+      return text;
+    }
   }
   return "";
 }
@@ -389,6 +399,10 @@ std::string outcome_id(Outcome outcome) {
       return "ended_early";
     case Outcome::channel_error:
       return "channel_error";
+    case Outcome::not_finite:
+      return "not_finite";
+    case Outcome::threw:
+      return "threw";
   }
   return "unknown";
 }

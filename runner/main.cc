@@ -56,6 +56,7 @@ struct Options {
   bool all = false;                    // `reset --all`
   bool force = false;                  // `solution --force`
   std::string format = "text";         // --format: "text" for people, "json" for tools
+  bool verbose = false;                // --verbose: the compiler's whole log
 };
 
 // The running binary, for finding the installed lessons beside it.
@@ -87,6 +88,12 @@ int parse_lesson_number(const std::string& text) {
 // --plain, and without escape codes where there is no colour.
 void print(const Options& options, std::FILE* stream, const std::string& text) {
   std::fputs(apply_style(text, detect_style(stream, options.plain)).c_str(), stream);
+}
+
+ReportStyle report_style(const Options& options) {
+  ReportStyle style = detect_style(stdout, options.plain);
+  style.verbose = options.verbose;
+  return style;
 }
 
 Lesson load_numbered_lesson(const std::string& number) {
@@ -140,7 +147,7 @@ void print_result(const Lesson& lesson, const fs::path& exercise, const LessonRe
     std::fputs(render_json(lesson, display_path(exercise), result, options.plain).c_str(), stdout);
   } else {
     std::fputs(
-        render_result(lesson, display_path(exercise), result, detect_style(stdout, options.plain))
+        render_result(lesson, display_path(exercise), result, report_style(options))
             .c_str(),
         stdout);
   }
@@ -381,7 +388,7 @@ int run_reset(const Options& options) {
 int run_verify(const Options& options) {
   Workspace workspace(workspace_dir(options));
   std::vector<Lesson> lessons = load_all_lessons();
-  ReportStyle style = detect_style(stdout, options.plain);
+  ReportStyle style = report_style(options);
   update_compile_commands(workspace, options);
 
   std::vector<VerifyRow> rows;

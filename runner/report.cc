@@ -9,6 +9,7 @@
 #include <sstream>
 #include <vector>
 
+#include "runner/compiler_log.h"
 #include "runner/sandbox.h"
 
 namespace gradlings::runner {
@@ -16,7 +17,6 @@ namespace gradlings::runner {
 namespace {
 
 constexpr std::size_t kShownOutputLines = 20;
-constexpr std::size_t kShownCompilerLines = 30;
 
 class Writer {
  public:
@@ -208,6 +208,17 @@ void render_trace(Writer& w, const CaseTrace& trace) {
   w.line();
 }
 
+// Returns the first case that stopped on an exception from the learner's
+// code. The harness catches those and goes on with the next case.
+const CaseTrace* threw_in_stage(const LessonResult& result) {
+  for (const CaseTrace& trace : result.traces) {
+    if (trace.stop && trace.stop->reason == StageStop::Reason::threw) {
+      return &trace;
+    }
+  }
+  return nullptr;
+}
+
 void render_hidden(Writer& w, const LessonResult& result) {
   int total = 0;
   int passed = 0;
@@ -227,7 +238,8 @@ void render_hidden(Writer& w, const LessonResult& result) {
     return;
   }
 
-  bool ran_to_end = result.outcome == Outcome::passed || result.outcome == Outcome::failed;
+  bool ran_to_end = result.outcome == Outcome::passed || result.outcome == Outcome::failed ||
+                    result.outcome == Outcome::not_finite || threw_in_stage(result) != nullptr;
   std::string mark = passed == total && ran_to_end ? w.right() : w.wrong();
   if (ran_to_end) {
     w.line(
@@ -303,6 +315,130 @@ bool render_first_wrong(Writer& w, const LessonResult& result) {
   return false;
 }
 
+CompilerLogSummary summarize_log(const std::string& exercise, const LessonResult& result) {
+  return summarize_compiler_log(result.compiler_log, {result.exercise, exercise, result.harness},
+                                result.outcome != Outcome::compile_error);
+}
+
+// Shows the compiler's log: whole with --verbose, else only what concerns the
+// learner's file (see summarize_compiler_log).
+void render_compiler_log(Writer& w, const std::string& exercise, const LessonResult& result) {
+  if (result.compiler_log.empty()) {
+    return;
+  }
+  std::vector<std::string> lines;
+  if (w.style().verbose) {
+    std::istringstream log(result.compiler_log);
+    for (std::string line; std::getline(log, line);) {
+      lines.push_back(line);
+    }
+  } else {
+    lines = summarize_log(exercise, result).lines;
+  }
+  if (lines.empty()) {
+    return;
+  }
+
+  if (result.outcome != Outcome::compile_error) {
+    w.line("The compiler warns (a warning often points at the mistake):");
+  }
+  for (const std::string& line : lines) {
+    w.line(line.empty() ? "" : "  " + ascii(w.style(), line));
+  }
+  w.line();
+}
+
+// The summary of a compile error. A lesson function that is missing or
+// differs from the lesson header gets its own advice.
+void render_compile_error(Writer& w, const std::string& exercise, const LessonResult& result) {
+  std::vector<UnmatchedFunction> functions = summarize_log(exercise, result).functions;
+  if (functions.empty()) {
+    w.line(fmt::format("{} {} does not compile. Fix the first error above and run again.",
+                       w.wrong(), exercise));
+    return;
+  }
+  if (functions.size() == 1 && !functions[0].defined) {
+    w.line(fmt::format("{} {} does not compile: it does not define {}(), which the lesson header "
+                       "declares.",
+                       w.wrong(), exercise, functions[0].name));
+    w.line("  Write it with the declaration shown above and run again.");
+    return;
+  }
+  if (functions.size() == 1) {
+    w.line(fmt::format("{} {} does not compile: its {}() differs from the lesson header's "
+                       "declaration.",
+                       w.wrong(), exercise, functions[0].name));
+    w.line("  Make the parameter and return types match the declaration above and run again.");
+    return;
+  }
+  std::string names;
+  for (std::size_t i = 0; i < functions.size(); ++i) {
+    names += (i == 0 ? "" : i + 1 == functions.size() ? " and " : ", ") + functions[i].name + "()";
+  }
+  w.line(fmt::format("{} {} does not compile: {} are missing or differ from the lesson header.",
+                     w.wrong(), exercise, names));
+  w.line("  Make each match its declaration above and run again.");
+}
+
+// The summary of a crash: the signal, and where to look for its usual cause.
+void render_crash(Writer& w, const LessonResult& result) {
+  if (result.detail == "SIGFPE") {
+    w.line(fmt::format("{} Your program crashed (SIGFPE). Look for an integer division or "
+                       "remainder by zero just after the last value shown.",
+                       w.wrong()));
+  } else if (result.detail == "SIGABRT") {
+    w.line(fmt::format("{} Your program crashed (SIGABRT): something called abort(). A failed "
+                       "assert() does, and prints its condition in the output above.",
+                       w.wrong()));
+  } else {
+    w.line(
+        fmt::format("{} Your program crashed ({}). Look for an out-of-range index or a "
+                    "null pointer just after the last value shown.",
+                    w.wrong(), result.detail));
+  }
+}
+
+// The summary of an exception: thrown in a stage, which the harness caught,
+// or thrown where nothing caught it.
+void render_exception(Writer& w, const LessonResult& result) {
+  if (const CaseTrace* trace = threw_in_stage(result)) {
+    w.line(fmt::format("{} Your code threw an exception in stage '{}' of case '{}': {}", w.wrong(),
+                       trace->stop->stage, trace->name, trace->stop->detail));
+    w.line("  Find the throw, or a library call that throws, in the code this stage runs.");
+    w.line("  std::vector::at() throws std::out_of_range for an index past the end.");
+    return;
+  }
+  w.line(fmt::format("{} Your program ended on an exception that nothing caught ({}).", w.wrong(),
+                     result.detail));
+  w.line("  The harness catches what the lesson's functions throw, so this came from elsewhere:");
+  w.line("  the initializer of a global variable, or a function marked noexcept.");
+}
+
+// The summary of a NaN or an infinity: which value, where, and what produces it.
+void render_not_finite(Writer& w, const LessonResult& result) {
+  for (const CaseTrace& trace : result.traces) {
+    if (trace.passed || !trace.first_wrong) {
+      continue;
+    }
+    const Check& check = trace.first_wrong->check;
+    double value = check.actual.value_or(0);
+    std::string what = std::isnan(value) ? "NaN (not a number)"
+                       : value > 0       ? "infinity"
+                                         : "minus infinity";
+    w.line(ascii(w.style(), fmt::format("{} Your code computed {} for {} ({}, case '{}').",
+                                        w.wrong(), what, check.label, trace.first_wrong->where,
+                                        trace.name)));
+    if (std::isnan(value)) {
+      w.line("  Look in the code that computes it for 0/0, the log or square root of a negative");
+      w.line("  number, or arithmetic on an infinity from a division by zero or exp() overflow.");
+    } else {
+      w.line("  Look in the code that computes it for a division by zero, the log of 0, or exp()");
+      w.line("  of a large number (exp(x) overflows to infinity above x = 709.78).");
+    }
+    return;
+  }
+}
+
 void render_summary(Writer& w, const Lesson& lesson, const std::string& exercise,
                     const LessonResult& result) {
   std::string hint = fmt::format("Stuck? 'runner hint {}' shows a hint.", lesson.number);
@@ -335,15 +471,17 @@ void render_summary(Writer& w, const Lesson& lesson, const std::string& exercise
       }
       break;
     }
+    case Outcome::not_finite:
+      render_not_finite(w, result);
+      break;
+    case Outcome::threw:
+      render_exception(w, result);
+      break;
     case Outcome::compile_error:
-      w.line(fmt::format("{} {} does not compile. Fix the first error above and run again.",
-                         w.wrong(), exercise));
+      render_compile_error(w, exercise, result);
       break;
     case Outcome::crashed:
-      w.line(
-          fmt::format("{} Your program crashed ({}). Look for an out-of-range index or a "
-                      "null pointer just after the last value shown.",
-                      w.wrong(), result.detail));
+      render_crash(w, result);
       break;
     case Outcome::timed_out:
       w.line(fmt::format("{} Your program took longer than {} s: does a loop miss its exit?",
@@ -406,17 +544,7 @@ std::string render_result(const Lesson& lesson, const std::string& exercise,
                      result.cached_build ? " (unchanged, compiled before)" : ""));
   w.line();
 
-  if (!result.compiler_log.empty()) {
-    if (result.outcome != Outcome::compile_error) {
-      w.line("The compiler warns (a warning often points at the mistake):");
-    }
-    std::istringstream lines(result.compiler_log);
-    std::string line;
-    for (std::size_t shown = 0; std::getline(lines, line) && shown < kShownCompilerLines; ++shown) {
-      w.line("  " + line);
-    }
-    w.line();
-  }
+  render_compiler_log(w, exercise, result);
 
   for (const CaseTrace& trace : result.traces) {
     if (!trace.hidden) {

@@ -14,6 +14,7 @@ namespace gradlings::runner {
 struct ReportStyle {
   bool color = false;   // ANSI colours
   bool unicode = true;  // ✓ ✗ → and box rules; false: ASCII only
+  bool verbose = false;  // the compiler's whole log, not only its first error in the exercise
 };
 
 /// Returns the style for `stream`: colour only on a terminal, and never when

@@ -59,7 +59,8 @@ std::string to_ascii(std::string text) {
       {"×", "*"}, {"−", "-"}, {"²", "^2"}, {"→", "->"}, {"·", "-"}, {"√", "sqrt"},
       {"│", "|"}, {"─", "-"}, {"┼", "+"},  {"└", "+"},  {"═", "="}, {"…", "..."},
       {"█", "#"}, {"▇", "#"}, {"▆", "#"},  {"▅", "="},  {"▄", "="}, {"▃", "-"},
-      {"▂", "-"}, {"▁", "_"}, {"•", "*"},  {"✓", "ok"}, {"✗", "XX"}};
+      {"▂", "-"}, {"▁", "_"}, {"•", "*"},  {"✓", "ok"}, {"✗", "XX"},
+      {"‘", "'"}, {"’", "'"}};
   for (const auto& [from, to] : replacements) {
     for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
       text.replace(at, std::string_view(from).size(), to);

@@ -25,7 +25,8 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 std::size_t display_width(const std::string& text);
 
 /// Replaces the Unicode symbols the traces use (✓ ✗ × − ² → │ ─ block
-/// characters and a few more) with ASCII, for --plain.
+/// characters and a few more) and the quotes ‘ ’ of g++'s messages with
+/// ASCII, for --plain.
 std::string to_ascii(std::string text);
 
 /// Returns `text` with to_ascii()'s replacements, the compiler's quotes

@@ -37,6 +37,10 @@ TEST(ToAscii, LeavesNoByteAbove127) {
   EXPECT_EQ("ok XX z1 = 1.000*0.500 - 0.2^2 -> | - + + = ... ###==--_ * sqrt -", converted);
 }
 
+TEST(ToAscii, CompilerQuotes) {
+  EXPECT_EQ("error: 'x' was not declared", to_ascii("error: ‘x’ was not declared"));
+}
+
 TEST(DisplayWidth, CountsCodePoints) {
   EXPECT_EQ(5u, display_width("a ✓ b"));
   EXPECT_EQ(3u, display_width("█▇▆"));
