@@ -1,6 +1,7 @@
 // The `runner` command: checks a learner's exercise and prints the trace.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -16,6 +17,7 @@
 #include "runner/lesson.h"
 #include "runner/report.h"
 #include "runner/text.h"
+#include "runner/watch.h"
 #include "runner/workspace.h"
 #include "runner/yaml_doc.h"
 
@@ -40,6 +42,7 @@ struct Options {
   std::string workspace;             // --workspace: default <root>/workspace
   double timeout_seconds = 10;       // --timeout: wall time for the learner's program
   bool plain = false;                // --plain: ASCII, no colour
+  bool poll = false;                 // --poll (watch): poll modification times, not inotify
 };
 
 fs::path root_dir() {
@@ -69,6 +72,9 @@ Lesson load_numbered_lesson(const std::string& number) {
   return load_lesson(find_lesson_dir(root_dir() / "lessons", parse_lesson_number(number)));
 }
 
+int check_and_record(const Options& options, const Lesson& lesson, Workspace& workspace,
+                     const fs::path& exercise);
+
 int run_lesson(const Options& options) {
   if (options.timeout_seconds <= 0) {
     throw Error(fmt::format("--timeout {} must be more than 0 seconds", options.timeout_seconds));
@@ -89,6 +95,13 @@ int run_lesson(const Options& options) {
     }
   }
 
+  return check_and_record(options, lesson, workspace, exercise);
+}
+
+// Checks `exercise` and prints the verdict. Unless --exercise named the file,
+// also records the verdict in the workspace state.
+int check_and_record(const Options& options, const Lesson& lesson, Workspace& workspace,
+                     const fs::path& exercise) {
   CheckOptions check;
   check.exercise = exercise;
   check.harness_dir = root_dir() / "lessons" / "harness";
@@ -160,6 +173,65 @@ int run_hint(const Options& options) {
   return kExitPassed;
 }
 
+// Watch mode: starts at lesson N, or at the first lesson that has not
+// passed, and checks it on every save until 'q'.
+int run_watch(const Options& options) {
+  if (options.timeout_seconds <= 0) {
+    throw Error(fmt::format("--timeout {} must be more than 0 seconds", options.timeout_seconds));
+  }
+  std::vector<fs::path> dirs = lesson_dirs(root_dir() / "lessons");
+  WatchOptions watch;
+  for (const fs::path& dir : dirs) {
+    watch.lesson_numbers.push_back(lesson_number(dir));
+  }
+  if (!options.lesson.empty()) {
+    fs::path dir = find_lesson_dir(root_dir() / "lessons", parse_lesson_number(options.lesson));
+    watch.first = static_cast<int>(std::find(dirs.begin(), dirs.end(), dir) - dirs.begin());
+  } else {
+    Workspace workspace(workspace_dir(options));
+    while (watch.first + 1 < static_cast<int>(dirs.size()) &&
+           workspace.state(load_lesson(dirs[watch.first])).status == "passed") {
+      ++watch.first;
+    }
+  }
+  watch.settings.poll = options.poll;
+  watch.key_fd = STDIN_FILENO;
+  const char* term = std::getenv("TERM");
+  watch.clear_screen = ::isatty(STDOUT_FILENO) != 0 && !options.plain &&
+                       !(term != nullptr && std::string(term) == "dumb");
+
+  // Each hook reopens the workspace, so a hint shown and a verdict recorded
+  // in between, here or by another runner, are kept.
+  WatchHooks hooks;
+  hooks.open_lesson = [&](int index) {
+    Lesson lesson = load_lesson(dirs[index]);
+    Workspace workspace(workspace_dir(options));
+    if (workspace.ensure_exercise(lesson)) {
+      fmt::print("Created {} from the lesson's stub.\n", display_path(workspace.exercise(lesson)));
+    }
+    return workspace.exercise(lesson);
+  };
+  hooks.check = [&](int index) {
+    Lesson lesson = load_lesson(dirs[index]);
+    Workspace workspace(workspace_dir(options));
+    int status = check_and_record(options, lesson, workspace, workspace.exercise(lesson));
+    std::fflush(stdout);
+    return status == kExitPassed;
+  };
+  hooks.show_hint = [&](int index) {
+    Options hint = options;
+    hint.lesson = std::to_string(watch.lesson_numbers[index]);
+    run_hint(hint);
+  };
+  hooks.show_list = [&] { run_list(options); };
+  hooks.print = [](const std::string& text) {
+    std::fputs(text.c_str(), stdout);
+    std::fflush(stdout);
+  };
+  run_watch_loop(watch, hooks);
+  return kExitPassed;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -187,8 +259,16 @@ int main(int argc, char** argv) {
   hint->add_option("N", options.lesson, "Lesson number")->required();
   hint->fallthrough();
 
+  CLI::App* watch = app.add_subcommand(
+      "watch", "Check a lesson on every save (keys: n next, h hint, l list, r re-run, q quit)");
+  watch->add_option("N", options.lesson, "Lesson to start at (default: the first that has not passed)");
+  watch->add_option("--timeout", options.timeout_seconds, "Seconds your program may run (default 10)");
+  watch->add_flag("--poll", options.poll,
+                  "Poll modification times instead of inotify (for network and WSL folders)");
+  watch->fallthrough();
+
   // CLI11 reports an unknown command only as a missing one, so name it here.
-  std::vector<std::string> commands = {"lesson", "list", "explain", "hint"};
+  std::vector<std::string> commands = {"lesson", "list", "explain", "hint", "watch"};
   for (int i = 1; i < argc; ++i) {
     std::string word = argv[i];
     if (word == "--workspace") {
@@ -228,6 +308,9 @@ int main(int argc, char** argv) {
     }
     if (explain->parsed()) {
       return run_explain(options);
+    }
+    if (watch->parsed()) {
+      return run_watch(options);
     }
     return run_hint(options);
   } catch (const Error& error) {
