@@ -173,6 +173,26 @@ int run_hint(const Options& options) {
   return kExitPassed;
 }
 
+// Returns the index in `dirs` of lesson N when one was given, else of the
+// first lesson that has not passed, else of the last lesson.
+int first_lesson_to_watch(const Options& options, const std::vector<fs::path>& dirs) {
+  if (dirs.empty()) {
+    throw Error(fmt::format("no lessons in '{}'", display_path(root_dir() / "lessons")));
+  }
+  if (!options.lesson.empty()) {
+    fs::path dir = find_lesson_dir(root_dir() / "lessons", parse_lesson_number(options.lesson));
+    return static_cast<int>(std::find(dirs.begin(), dirs.end(), dir) - dirs.begin());
+  }
+
+  Workspace workspace(workspace_dir(options));
+  int first = 0;
+  while (first + 1 < static_cast<int>(dirs.size()) &&
+         workspace.state(load_lesson(dirs[first])).status == "passed") {
+    ++first;
+  }
+  return first;
+}
+
 // Watch mode: starts at lesson N, or at the first lesson that has not
 // passed, and checks it on every save until 'q'.
 int run_watch(const Options& options) {
@@ -184,16 +204,7 @@ int run_watch(const Options& options) {
   for (const fs::path& dir : dirs) {
     watch.lesson_numbers.push_back(lesson_number(dir));
   }
-  if (!options.lesson.empty()) {
-    fs::path dir = find_lesson_dir(root_dir() / "lessons", parse_lesson_number(options.lesson));
-    watch.first = static_cast<int>(std::find(dirs.begin(), dirs.end(), dir) - dirs.begin());
-  } else {
-    Workspace workspace(workspace_dir(options));
-    while (watch.first + 1 < static_cast<int>(dirs.size()) &&
-           workspace.state(load_lesson(dirs[watch.first])).status == "passed") {
-      ++watch.first;
-    }
-  }
+  watch.first = first_lesson_to_watch(options, dirs);
   watch.settings.poll = options.poll;
   watch.key_fd = STDIN_FILENO;
   const char* term = std::getenv("TERM");
