@@ -26,6 +26,7 @@
 #include "runner/progress.h"
 #include "runner/report.h"
 #include "runner/text.h"
+#include "runner/watch.h"
 #include "runner/workspace.h"
 #include "runner/yaml_doc.h"
 
@@ -57,6 +58,7 @@ struct Options {
   bool force = false;                  // `solution --force`
   std::string format = "text";         // --format: "text" for people, "json" for tools
   bool verbose = false;                // --verbose: the compiler's whole log
+  bool poll = false;                   // `watch --poll`: poll modification times, not inotify
 };
 
 // The running binary, for finding the installed lessons beside it.
@@ -146,12 +148,12 @@ void print_result(const Lesson& lesson, const fs::path& exercise, const LessonRe
   if (options.format == "json") {
     std::fputs(render_json(lesson, display_path(exercise), result, options.plain).c_str(), stdout);
   } else {
-    std::fputs(
-        render_result(lesson, display_path(exercise), result, report_style(options))
-            .c_str(),
-        stdout);
+    std::fputs(render_result(lesson, display_path(exercise), result, report_style(options)).c_str(),
+               stdout);
   }
 }
+
+LessonResult check_and_record(const Lesson& lesson, Workspace& workspace, const Options& options);
 
 // Checks the workspace's exercise for `lesson` (creating it from the stub the
 // first time), prints the report and saves the verdict.
@@ -168,6 +170,13 @@ LessonResult check_in_workspace(const Lesson& lesson, Workspace& workspace,
                       "command again. 'runner explain {}' shows the text above again.\n\n",
                       display_path(exercise), lesson.number));
   }
+  return check_and_record(lesson, workspace, options);
+}
+
+// Checks the workspace's exercise for `lesson`, prints the report and saves
+// the verdict.
+LessonResult check_and_record(const Lesson& lesson, Workspace& workspace, const Options& options) {
+  fs::path exercise = workspace.exercise(lesson);
   update_compile_commands(workspace, options);
 
   LessonResult result = check_lesson(lesson, check_options(options, exercise));
@@ -466,6 +475,82 @@ int run_solution(const Options& options) {
   return kExitPassed;
 }
 
+// Returns the index in `dirs` of lesson N when one was given, else of the
+// first lesson that has not passed, else of the last lesson.
+int first_lesson_to_watch(const Options& options, const std::vector<fs::path>& dirs,
+                          const Workspace& workspace) {
+  if (dirs.empty()) {
+    throw Error(fmt::format("no lessons in '{}'", display_path(lessons_root())));
+  }
+  if (!options.lesson.empty()) {
+    fs::path dir = find_lesson_dir(lessons_root(), parse_lesson_number(options.lesson));
+    return static_cast<int>(std::find(dirs.begin(), dirs.end(), dir) - dirs.begin());
+  }
+
+  int first = 0;
+  while (first + 1 < static_cast<int>(dirs.size()) &&
+         standing_of(workspace.state(load_lesson(dirs[first])).status) == Standing::passed) {
+    ++first;
+  }
+  return first;
+}
+
+// Watch mode: starts at lesson N, or at the first lesson that has not
+// passed, and checks it on every save until 'q'.
+int run_watch(const Options& options) {
+  check_options(options, {});
+  fs::path workspace_folder = workspace_dir(options);
+  std::vector<fs::path> dirs = lesson_dirs(lessons_root());
+  WatchOptions watch;
+  for (const fs::path& dir : dirs) {
+    watch.lesson_numbers.push_back(lesson_number(dir));
+  }
+  watch.first = first_lesson_to_watch(options, dirs, Workspace(workspace_folder));
+  watch.settings.poll = options.poll;
+  watch.key_fd = STDIN_FILENO;
+  const char* term = std::getenv("TERM");
+  watch.clear_screen = ::isatty(STDOUT_FILENO) != 0 && !options.plain &&
+                       !(term != nullptr && std::string(term) == "dumb");
+
+  // Each hook reopens the workspace, so a hint shown and a verdict recorded
+  // in between, here or by another runner, are kept.
+  WatchHooks hooks;
+  hooks.open_lesson = [&](int index) {
+    Lesson lesson = load_lesson(dirs[index]);
+    Workspace workspace(workspace_folder);
+    if (workspace.ensure_exercise(lesson)) {
+      print(options, stdout,
+            fmt::format("Created {} from the lesson's stub.\n",
+                        display_path(workspace.exercise(lesson))));
+    }
+    return workspace.exercise(lesson);
+  };
+  hooks.check = [&](int index) {
+    Lesson lesson = load_lesson(dirs[index]);
+    Workspace workspace(workspace_folder);
+    LessonResult result = check_and_record(lesson, workspace, options);
+    std::fflush(stdout);
+    return result.outcome == Outcome::passed;
+  };
+  hooks.show_hint = [&](int index) {
+    Options hint = options;
+    hint.lesson = std::to_string(watch.lesson_numbers[index]);
+    hint.workspace = workspace_folder.string();
+    run_hint(hint);
+  };
+  hooks.show_list = [&] {
+    Options list = options;
+    list.workspace = workspace_folder.string();
+    run_list(list);
+  };
+  hooks.print = [&](const std::string& text) {
+    print(options, stdout, text);
+    std::fflush(stdout);
+  };
+  run_watch_loop(watch, hooks);
+  return kExitPassed;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -490,11 +575,15 @@ int main(int argc, char** argv) {
                      "Seconds your program may run (default 10)");
   lesson->add_option("--format", options.format,
                      "Output format: 'text' (default) or 'json', one document on stdout");
+  lesson->add_flag("--verbose", options.verbose,
+                   "Show the compiler's whole log, not only the first error");
   lesson->fallthrough();
 
   CLI::App* next = app.add_subcommand("next", "Check the first lesson that has not passed yet");
   next->add_option("--timeout", options.timeout_seconds,
                    "Seconds your program may run (default 10)");
+  next->add_flag("--verbose", options.verbose,
+                 "Show the compiler's whole log, not only the first error");
   next->fallthrough();
 
   CLI::App* list = app.add_subcommand("list", "List the lessons and your progress");
@@ -504,6 +593,8 @@ int main(int argc, char** argv) {
       "verify", "Check every lesson in order, stop at the first that does not pass");
   verify->add_option("--timeout", options.timeout_seconds,
                      "Seconds each program may run (default 10)");
+  verify->add_flag("--verbose", options.verbose,
+                   "Show the compiler's whole log, not only the first error");
   verify->fallthrough();
 
   CLI::App* explain = app.add_subcommand("explain", "Show the explanation of lesson N");
@@ -527,9 +618,21 @@ int main(int argc, char** argv) {
   solution->add_flag("--force", options.force, "Show it before you have passed (warns first)");
   solution->fallthrough();
 
+  CLI::App* watch = app.add_subcommand(
+      "watch", "Check a lesson on every save (keys: n next, h hint, l list, r re-run, q quit)");
+  watch->add_option("N", options.lesson,
+                    "Lesson to start at (default: the first that has not passed)");
+  watch->add_option("--timeout", options.timeout_seconds,
+                    "Seconds your program may run (default 10)");
+  watch->add_flag("--poll", options.poll,
+                  "Poll modification times instead of inotify (for network and WSL folders)");
+  watch->add_flag("--verbose", options.verbose,
+                  "Show the compiler's whole log, not only the first error");
+  watch->fallthrough();
+
   // CLI11 reports an unknown command only as a missing one, so name it here.
-  std::vector<std::string> commands = {"init",    "lesson", "next",  "list",    "verify",
-                                       "explain", "hint",   "reset", "solution"};
+  std::vector<std::string> commands = {"init",    "lesson", "next",  "list",     "verify",
+                                       "explain", "hint",   "reset", "solution", "watch"};
   for (int i = 1; i < argc; ++i) {
     std::string word = argv[i];
     if (word == "--workspace") {
@@ -584,6 +687,9 @@ int main(int argc, char** argv) {
     }
     if (solution->parsed()) {
       return run_solution(options);
+    }
+    if (watch->parsed()) {
+      return run_watch(options);
     }
     return run_hint(options);
   } catch (const Error& error) {
