@@ -135,6 +135,9 @@ void put_check(Json& out, const Check& c) {
   if (!c.note.empty()) {
     out["note"] = c.note;
   }
+  if (!c.diagnosis.empty()) {
+    out["diagnosis"] = c.diagnosis;
+  }
 }
 
 Json check_test(const Check& c, const Place& place, bool is_first_wrong) {

@@ -102,8 +102,13 @@ std::string check_line(const Writer& w, const Check& c) {
   } else {
     expected = fmt::format("expected {:.6g}", c.expected);
   }
-  return fmt::format("  {} {}\n      {}", w.wrong(), text,
-                     w.paint(ascii(w.style(), expected), fmt::terminal_color::red));
+  std::string line = fmt::format("  {} {}\n      {}", w.wrong(), text,
+                                 w.paint(ascii(w.style(), expected), fmt::terminal_color::red));
+  if (!c.diagnosis.empty()) {
+    line += "\n      " +
+            w.paint(ascii(w.style(), "likely cause: " + c.diagnosis), fmt::terminal_color::yellow);
+  }
+  return line;
 }
 
 std::string cell_text(const Writer& w, const Cell& cell) {
@@ -309,6 +314,9 @@ bool render_first_wrong(Writer& w, const LessonResult& result) {
                          first.check.expected_source));
     } else {
       w.line("  Your code did not compute it.");
+    }
+    if (!first.check.diagnosis.empty()) {
+      w.line(ascii(w.style(), fmt::format("  Likely cause: {}.", first.check.diagnosis)));
     }
     return true;
   }

@@ -28,6 +28,8 @@ struct Check {
   int decimals = 3;              // how the value is printed
   std::string actual_text;       // shown in place of `actual` when set, e.g. a status name
   std::string expected_text;     // shown in place of `expected` when set
+  std::string diagnosis;         // the typical mistake the value matches, from diagnose(); empty
+                                 // when it passed or the numbers single out no mistake
   bool passed = false;
 };
 

@@ -7,12 +7,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/network.h"
+#include "runner/diagnosis.h"
 #include "runner/kind.h"
 #include "runner/trace.h"
 #include "runner/yaml_doc.h"
@@ -112,18 +114,42 @@ bool add_shape_failure(Section& section, CaseGrader& grader, const StepValues& s
                        const std::string& owner, const std::vector<int>& sizes,
                        const std::string& where);
 
+/// Returns the suspects of a cell, by its label, or nullopt.
+using SuspectsOf = std::function<std::optional<Suspects>(const std::string& label)>;
+
 /// Returns a table of a network's weights, one row per unit: layer, unit, b
 /// and W[j][0], W[j][1], ... Without `learner` and `grader`, the cells show
 /// `params` as text. With them, each cell is the learner's value named
-/// W[l][j][i] or b[l][j], checked against `params` at the lesson's tolerance.
+/// W[l][j][i] or b[l][j], checked against `params` at the lesson's tolerance,
+/// and diagnosed with `suspects` when it is set.
 Table weights_table(const engine::NetworkParams& params, const StepValues* learner,
-                    CaseGrader* grader, const Lesson& lesson, const std::string& where);
+                    CaseGrader* grader, const Lesson& lesson, const std::string& where,
+                    const SuspectsOf& suspects = {});
 
 /// Appends the training sections: the progress table, the weights at each
 /// checkpoint, the loss curve and the final test. `epochs` contains the
 /// steps the harness sent after the per-sample ones, one per epoch from 0.
 void add_training_sections(CaseTrace& trace, CaseGrader& grader, const Lesson& lesson,
                            const NetworkCase& c, const std::vector<StepValues>& epochs);
+
+/// Returns the suspects of the learner's value `label` in one sample's pass
+/// from `start` ("loss", "delta[1][0]", "db[0][1]", "dW[1][0][1]"). Each is
+/// computed from the learner's own values that it depends on, in `learner`.
+/// Returns nullopt when the label has no suspects or a value it needs is
+/// missing.
+std::optional<Suspects> network_suspects(const std::string& label, const StepValues& learner,
+                                         const engine::NetworkParams& start,
+                                         const NetworkPoint& point);
+
+/// Returns the suspects of the updated weight or bias `label` ("W[1][0][1]",
+/// "b[0][1]"): the step taken uphill, from the learner's own gradient.
+std::optional<Suspects> network_update_suspects(const std::string& label, const StepValues& learner,
+                                                const engine::NetworkParams& start,
+                                                double learning_rate);
+
+/// Returns the suspects of a gradient that disagrees with `numerical`, the
+/// central difference of the learner's own loss.
+Suspects network_gradient_check_suspects(double numerical);
 
 /// Returns a plot of `losses` (one per epoch from 0) in Unicode block
 /// characters, `height` rows high and at most `width` columns wide, with the

@@ -42,6 +42,11 @@ Cell checked_cell(CaseGrader& grader, const SampleContext& s, const std::string&
   check.actual = s.learner.find(label);
   check.expected = expected;
   check.decimals = decimals;
+  std::optional<Suspects> suspects =
+      network_suspects(label, s.learner, s.c.start, s.c.samples[s.number - 1]);
+  if (suspects) {
+    add_diagnosis(check, *suspects, s.lesson.tolerance);
+  }
   grader.evaluate(check, s.lesson.tolerance, where);
   return {"", check};
 }
@@ -96,7 +101,25 @@ void add_loss_line(Section& section, CaseGrader& grader, const SampleContext& s,
     check.formula = fmt::format("0.5 × the sum of (a[{}][j] − target[j])² over {} outputs", last,
                                 point.target.size());
   }
+  if (std::optional<Suspects> suspects = network_suspects("loss", s.learner, s.c.start, point)) {
+    add_diagnosis(check, *suspects, s.lesson.tolerance);
+  }
   grader.check(section, check, s.lesson.tolerance, s.step_name + ", loss");
+}
+
+// A table cell has no room for a diagnosis, so the first one in `table` gets
+// a line of its own below it.
+void add_first_diagnosis(Section& section, const Table& table) {
+  for (const auto& row : table.rows) {
+    for (const Cell& cell : row) {
+      if (cell.check && !cell.check->passed && !cell.check->diagnosis.empty()) {
+        section.lines.push_back({fmt::format("Likely cause of the ✗ at {}: {}", cell.check->label,
+                                             cell.check->diagnosis),
+                                 std::nullopt, std::nullopt});
+        return;
+      }
+    }
+  }
 }
 
 Section backward_section(CaseGrader& grader, const SampleContext& s) {
@@ -128,6 +151,7 @@ Section backward_section(CaseGrader& grader, const SampleContext& s) {
     }
   }
   section.lines.push_back({"", std::nullopt, table});
+  add_first_diagnosis(section, table);
   return section;
 }
 
@@ -160,6 +184,7 @@ void add_layer_gradient_check(Section& section, CaseGrader& grader, const Sample
     check.expected = *numerical;
     check.expected_source = "central difference of your loss";
     check.decimals = 4;
+    add_diagnosis(check, network_gradient_check_suspects(*numerical), tolerance, kNumericalMatch);
     bool passed = grader.evaluate(check, tolerance, s.step_name + ", gradient check");
     double error = check.actual ? std::abs(*check.actual - check.expected) : 0;
     double margin = error / (tolerance.absolute + tolerance.relative * std::abs(check.expected));
@@ -201,8 +226,12 @@ Section update_section(CaseGrader& grader, const SampleContext& s) {
     return section;
   }
   engine::NetworkParams expected = engine::sgd_update(s.c.start, s.reference, s.c.learning_rate);
-  section.lines.push_back(
-      {"", std::nullopt, weights_table(expected, &s.learner, &grader, s.lesson, where)});
+  SuspectsOf suspects = [&s](const std::string& label) {
+    return network_update_suspects(label, s.learner, s.c.start, s.c.learning_rate);
+  };
+  Table table = weights_table(expected, &s.learner, &grader, s.lesson, where, suspects);
+  section.lines.push_back({"", std::nullopt, table});
+  add_first_diagnosis(section, table);
   return section;
 }
 
@@ -349,7 +378,8 @@ std::optional<Check> shape_check(const StepValues& step, const std::string& owne
 }
 
 Table weights_table(const engine::NetworkParams& params, const StepValues* learner,
-                    CaseGrader* grader, const Lesson& lesson, const std::string& where) {
+                    CaseGrader* grader, const Lesson& lesson, const std::string& where,
+                    const SuspectsOf& suspects) {
   Table table{{"Layer", "Unit", "b"}, {}};
   Eigen::Index widest = 0;
   for (const engine::DenseLayer& layer : params) {
@@ -367,6 +397,10 @@ Table weights_table(const engine::NetworkParams& params, const StepValues* learn
     check.label = label;
     check.actual = learner->find(label);
     check.expected = expected;
+    std::optional<Suspects> found = suspects ? suspects(label) : std::nullopt;
+    if (found) {
+      add_diagnosis(check, *found, lesson.tolerance);
+    }
     grader->evaluate(check, lesson.tolerance, where);
     return {"", check};
   };

@@ -4,11 +4,15 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/two_layer.h"
+#include "runner/diagnosis.h"
 #include "runner/kind.h"
 #include "runner/yaml_doc.h"
 
@@ -60,5 +64,23 @@ std::string two_layer_input(const std::vector<TwoLayerCase>& cases);
 /// A case the harness never reached gets no trace.
 std::vector<CaseTrace> grade_two_layer(const Lesson& lesson, const std::vector<TwoLayerCase>& cases,
                                        const ChannelData& data);
+
+/// Returns a value of one training step by name: the learner's ("a2",
+/// "dL_dz2") or an input of the step ("x", "target", "w2"). Returns nullopt
+/// when the step has no such value.
+using StepLookup = std::function<std::optional<double>(std::string_view name)>;
+
+/// Returns the suspects of the backward value `name` ("loss", "dL_dz2"),
+/// computed from the values `get` returns: the learner's own, so that a
+/// value computed rightly from a wrong input matches the right value.
+/// Returns nullopt when `name` has no suspects or a value it needs is
+/// missing.
+std::optional<Suspects> two_layer_suspects(std::string_view name, const StepLookup& get,
+                                           double learning_rate);
+
+/// Returns the suspects of the updated `parameter` ("w1"): the step taken
+/// uphill, from the learner's own gradient.
+std::optional<Suspects> two_layer_update_suspects(std::string_view parameter, const StepLookup& get,
+                                                  double learning_rate);
 
 }  // namespace gradlings::runner

@@ -39,6 +39,7 @@ class ReferenceChecker {
   }
 
   CaseGrader& grader() { return grader_; }
+  const engine::Tolerance& tolerance() const { return lesson_.tolerance; }
 
  private:
   const Lesson& lesson_;
@@ -56,7 +57,7 @@ struct StepContext {
 // Looks up a named value of a step: from the learner's records, or from the
 // reference. Inputs of the step (x, target and the starting weights) are the
 // same for both.
-using Lookup = std::function<std::optional<double>(std::string_view name)>;
+using Lookup = StepLookup;
 
 std::optional<double> step_input(const StepContext& s, std::string_view name) {
   if (name == "x") return s.c.x;
@@ -132,13 +133,17 @@ const Quantity kBackward[] = {
 // Checks each quantity the learner reported, in order. Each formula is shown
 // twice: with the learner's values on the line itself, and with the
 // reference's values beside the expected value when the line is wrong.
-template <std::size_t N>
-void check_quantities(ReferenceChecker& grader, const StepContext& s,
-                      const Quantity (&quantities)[N], Section& section, const std::string& where) {
-  Lookup learner = [&](std::string_view name) {
+Lookup learner_lookup(const StepContext& s) {
+  return [&s](std::string_view name) {
     std::optional<double> input = step_input(s, name);
     return input ? input : s.learner.find(name);
   };
+}
+
+template <std::size_t N>
+void check_quantities(ReferenceChecker& grader, const StepContext& s,
+                      const Quantity (&quantities)[N], Section& section, const std::string& where) {
+  Lookup learner = learner_lookup(s);
   Lookup reference = [&](std::string_view name) {
     std::optional<double> input = step_input(s, name);
     return input ? input : reference_value(s.reference, name);
@@ -156,6 +161,9 @@ void check_quantities(ReferenceChecker& grader, const StepContext& s,
     if (q.formula) {
       c.formula = q.formula(learner);
       c.expected_formula = q.formula(reference);
+    }
+    if (std::optional<Suspects> suspects = two_layer_suspects(q.name, learner, s.c.learning_rate)) {
+      add_diagnosis(c, *suspects, grader.tolerance());
     }
     grader.check(section, where, std::move(c));
   }
@@ -202,6 +210,10 @@ Section gradient_check_section(CaseGrader& grader, const Lesson& lesson, const S
       c.note +=
           fmt::format(", relative error {:.1e}", engine::relative_error(*c.actual, c.expected));
     }
+    Suspects suspects{c.expected, factor_and_sign(c.expected,
+                                                  "The first wrong value of the backward "
+                                                  "pass above shows where it starts")};
+    add_diagnosis(c, suspects, lesson.gradient_check.tolerance, kNumericalMatch);
     grader.check(section, c, lesson.gradient_check.tolerance, s.step_name + ", gradient check");
   }
   return section;
@@ -224,6 +236,11 @@ Section update_section(ReferenceChecker& grader, const StepContext& s) {
     c.expected = expected[i];
     if (c.actual) {
       c.note = fmt::format("change {:+.5f}", *c.actual - old_values[i]);
+    }
+    std::optional<Suspects> suspects =
+        two_layer_update_suspects(names[i], learner_lookup(s), s.c.learning_rate);
+    if (suspects) {
+      add_diagnosis(c, *suspects, grader.tolerance());
     }
     grader.check(section, where, c);
   }

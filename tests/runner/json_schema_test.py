@@ -105,6 +105,8 @@ class LessonTwoJson(unittest.TestCase):
         self.assertTrue(test["first_wrong"])
         self.assertEqual("you have 0.146, expected -0.146 (reference), off by 0.293",
                          test["message"])
+        self.assertEqual("the sign is flipped. dL/da2 = a2 − target, not target − a2",
+                         test["diagnosis"])
         self.assertEqual(1, sum(test["first_wrong"] for test in result["tests"]
                                 if test.get("case") == "public"))
 
