@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "runner/report.h"
 #include "runner/sandbox.h"
 #include "runner/text.h"
 
@@ -40,27 +41,6 @@ std::string expected_value(const Check& c) {
   return c.expected_text.empty() ? value_text(c.expected, c.decimals) : c.expected_text;
 }
 
-// The same words as the text report's line under a ✗.
-std::string failure_message(const Check& c) {
-  if (!c.actual) {
-    return fmt::format("your code did not compute it, expected {} ({})", expected_value(c),
-                       c.expected_source);
-  }
-  auto [yours, theirs] = distinguishable(*c.actual, c.expected, c.decimals);
-  if (!c.actual_text.empty()) {
-    yours = c.actual_text;
-  }
-  if (!c.expected_text.empty()) {
-    theirs = c.expected_text;
-  }
-  std::string formula = c.expected_formula.empty() ? "" : c.expected_formula + " = ";
-  std::string message =
-      fmt::format("you have {}, expected {}{} ({})", yours, formula, theirs, c.expected_source);
-  if (std::isfinite(*c.actual) && std::isfinite(c.expected)) {
-    message += fmt::format(", off by {:.3g}", *c.actual - c.expected);
-  }
-  return message;
-}
 
 // The check as the reference computes it: "dL/dz2 = -0.146 × 0.226 = -0.033".
 // A learner's formula is shown only when the check passed, because a wrong
@@ -145,7 +125,7 @@ Json check_test(const Check& c, const Place& place, bool is_first_wrong) {
   test["name"] = test_name(place, c.label);
   test["status"] = c.passed ? "pass" : "fail";
   if (!c.passed) {
-    test["message"] = failure_message(c);
+    test["message"] = check_message(c);
   }
   test["test_code"] = test_code(c);
   put_place(test, place);
@@ -274,7 +254,7 @@ std::string failed_summary(const LessonResult& result) {
   if (const CaseTrace* trace = first_with_first_wrong(result)) {
     const FirstWrong& first = *trace->first_wrong;
     return fmt::format("First wrong value: {} ({}, case '{}'): {}.", first.check.label, first.where,
-                       trace->name, failure_message(first.check));
+                       trace->name, check_message(first.check));
   }
   for (const CaseTrace& trace : result.traces) {
     if (!trace.passed && trace.stop) {
@@ -357,7 +337,7 @@ Json first_wrong_json(const LessonResult& result) {
   first["case"] = trace->name;
   first["where"] = trace->first_wrong->where;
   put_check(first, trace->first_wrong->check);
-  first["message"] = failure_message(trace->first_wrong->check);
+  first["message"] = check_message(trace->first_wrong->check);
   return first;
 }
 

@@ -87,21 +87,7 @@ std::string check_line(const Writer& w, const Check& c) {
   if (c.passed) {
     return fmt::format("  {} {}", w.right(), text);
   }
-  std::string expected;
-  if (c.actual) {
-    auto [yours, theirs] = distinguishable(*c.actual, c.expected, c.decimals);
-    if (!c.actual_text.empty()) {
-      yours = c.actual_text;
-    }
-    if (!c.expected_text.empty()) {
-      theirs = c.expected_text;
-    }
-    std::string formula = c.expected_formula.empty() ? "" : c.expected_formula + " = ";
-    expected = fmt::format("you have {}, expected {}{} ({}), off by {:.3g}", yours, formula, theirs,
-                           c.expected_source, *c.actual - c.expected);
-  } else {
-    expected = fmt::format("expected {:.6g}", c.expected);
-  }
+  std::string expected = check_message(c);
   std::string line = fmt::format("  {} {}\n      {}", w.wrong(), text,
                                  w.paint(ascii(w.style(), expected), fmt::terminal_color::red));
   if (!c.diagnosis.empty()) {
@@ -517,6 +503,27 @@ void render_summary(Writer& w, const Lesson& lesson, const std::string& exercise
 }
 
 }  // namespace
+
+std::string check_message(const Check& c) {
+  if (!c.actual) {
+    return fmt::format("your code did not compute it, expected {} ({})", (c.expected_text.empty() ? fmt::format("{:.{}f}", c.expected, c.decimals) : c.expected_text),
+                       c.expected_source);
+  }
+  auto [yours, theirs] = distinguishable(*c.actual, c.expected, c.decimals);
+  if (!c.actual_text.empty()) {
+    yours = c.actual_text;
+  }
+  if (!c.expected_text.empty()) {
+    theirs = c.expected_text;
+  }
+  std::string formula = c.expected_formula.empty() ? "" : c.expected_formula + " = ";
+  std::string message =
+      fmt::format("you have {}, expected {}{} ({})", yours, formula, theirs, c.expected_source);
+  if (std::isfinite(*c.actual) && std::isfinite(c.expected)) {
+    message += fmt::format(", off by {:.3g}", *c.actual - c.expected);
+  }
+  return message;
+}
 
 ReportStyle detect_style(std::FILE* stream, bool plain) {
   ReportStyle style;

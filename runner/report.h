@@ -28,6 +28,11 @@ ReportStyle detect_style(std::FILE* stream, bool plain);
 /// colour the terminal either.
 std::string apply_style(std::string text, const ReportStyle& style);
 
+/// Returns the line that explains a wrong value: "you have 0.146, expected
+/// -0.146 (reference), off by 0.293". The difference is left out when either
+/// value is not finite.
+std::string check_message(const Check& c);
+
 /// Returns the whole report on one checked lesson. It contains the trace of
 /// each public case, a line on the hidden cases and the trace of the first
 /// failing hidden case. A summary names the first wrong value and what to do.
