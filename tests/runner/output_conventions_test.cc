@@ -326,6 +326,35 @@ TEST(OutputConventionsList, KeepsMode) {
   }
 }
 
+// The workspace commands print tables, bars and marks of their own; each
+// keeps the mode too. With colour allowed, list paints its bar, which shows
+// that the terminal here would receive colour.
+TEST(OutputConventionsWorkspace, CommandsKeepMode) {
+  for (Mode mode : {Mode::color, Mode::no_color, Mode::plain}) {
+    fs::path workspace = scratch() / "commands-workspace";
+    fs::remove_all(workspace);
+    CommandOutput init = run_on_terminal({"init", workspace.string()}, mode);
+    EXPECT_EQ(0, init.status) << init.text;
+    expect_mode_kept(mode, init, "init");
+    fs::copy_file(kRoot / "solutions" / "01-chain-rule" / "exercise.cpp",
+                  workspace / "01-chain-rule" / "exercise.cpp",
+                  fs::copy_options::overwrite_existing);
+
+    std::vector<std::vector<std::string>> commands = {
+        {"next"}, {"verify"}, {"list"}, {"solution", "1"}, {"solution", "2", "--force"},
+        {"reset", "1", "--yes"}};
+    for (std::vector<std::string> command : commands) {
+      std::string name = command[0];
+      command.insert(command.end(), {"--workspace", workspace.string()});
+      CommandOutput output = run_on_terminal(command, mode);
+      expect_mode_kept(mode, output, name);
+      if (mode == Mode::color && name == "list") {
+        EXPECT_TRUE(has_escape(output.text)) << output.text;
+      }
+    }
+  }
+}
+
 // A learner's program can print escape codes and any bytes; without colour
 // the report shows the escape character as ^[, and --plain shows only ASCII.
 TEST(OutputConventionsProgramOutput, CannotColourTerminal) {
