@@ -16,37 +16,7 @@ if ! command -v tmux >/dev/null 2>&1; then
   exit 1
 fi
 
-work=$(mktemp -d /tmp/gradlings-tmux-watch.XXXXXX)
-socket="gradlings-watch-$$"
-tm() { tmux -L "$socket" -f /dev/null "$@"; }
-cleanup() {
-  tm kill-server >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
-fail() {
-  echo "FAIL: $1" >&2
-  echo "--- the pane shows:" >&2
-  tm capture-pane -p -t watch >&2 || true
-  exit 1
-}
-
-# wait_for TEXT LIMIT_MS: polls the pane every 20 ms until it shows TEXT, and
-# prints how many milliseconds that took. Fails after LIMIT_MS.
-wait_for() {
-  local text=$1 limit_ms=$2 start
-  start=$(now_ms)
-  while ! tm capture-pane -p -t watch | grep -qF -- "$text"; do
-    if (($(now_ms) - start > limit_ms)); then
-      fail "'$text' did not appear within $limit_ms ms"
-    fi
-    sleep 0.02
-  done
-  echo $(($(now_ms) - start))
-}
+source "$(dirname "$0")/tmux_support.sh"
 
 # Lesson 1 has passed, so watch starts at lesson 2. The compile cache is new
 # and empty, so the solution's compile below is a real one.
