@@ -23,7 +23,7 @@ struct MiniBatchStep {
   MiniBatchParams params;  // at the start of the step
   Matrix Z1, H, Y;         // B × hidden, B × hidden, B × outputs
   double loss = 0;
-  Matrix dY, dW2, db2, dH, dZ1, dW1, db1;  // dL/d of each, shaped like it
+  Matrix dY, dW2, db2, dH, dZ1, dW1, db1;  // the loss's gradient for each, shaped like it
   MiniBatchParams updated;                 // after params -= learning_rate * gradient
 };
 

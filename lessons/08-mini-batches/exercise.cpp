@@ -25,8 +25,9 @@ std::vector<double> column_sums(const Matrix& M) {
 }
 
 // Forward pass on the whole batch, one sample per row of X:
-//   Z1 = X W1ᵀ, plus b1 added to every row;  H = sigmoid(Z1), entry by entry
-//   Y  = H W2ᵀ, plus b2 added to every row   (no sigmoid on the output)
+//   Z1 = X W1ᵀ, plus b1 added to every row
+//   H  = sigmoid(Z1), entry by entry
+//   Y  = H W2ᵀ, plus b2 added to every row (no sigmoid on the output)
 Forward forward(const Params& params, const Matrix& X) {
   not_implemented();
 }

@@ -24,8 +24,10 @@ struct Matrix {
   Matrix() = default;
 
   // A rows × cols matrix of zeros.
-  Matrix(int rows, int cols)
-      : rows(rows), cols(cols), data(static_cast<std::size_t>(rows) * cols, 0.0) {}
+  Matrix(int row_count, int column_count)
+      : rows(row_count),
+        cols(column_count),
+        data(static_cast<std::size_t>(row_count) * column_count, 0.0) {}
 
   double& operator()(int r, int c) { return data[static_cast<std::size_t>(r) * cols + c]; }
   double operator()(int r, int c) const { return data[static_cast<std::size_t>(r) * cols + c]; }

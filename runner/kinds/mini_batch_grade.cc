@@ -278,8 +278,8 @@ CaseTrace grade_case(const Lesson& lesson, const MiniBatchCase& c, const CaseRec
       losses.rows.push_back(row);
     }
 
-    // The next step starts from the learner's update; an entry it did not
-    // report keeps its value.
+    // The next step starts from the learner's update. An entry that the
+    // update did not report keeps its value.
     MiniBatchParams next = learner_update(learner, params);
     for (auto [to, from] : {std::pair{&next.W1, &params.W1}, {&next.b1, &params.b1},
                             {&next.W2, &params.W2}, {&next.b2, &params.b2}}) {

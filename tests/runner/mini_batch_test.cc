@@ -42,7 +42,7 @@ TEST(LessonEight, SolutionPassesEveryCase) {
 }
 
 // The public case has 3 × 2 entries in Z1 and H, 3 in Y, and 3 + 2 + 1 +
-// 6 + 6 + 4 + 2 in the backward pass; the gradient check and the update
+// 6 + 6 + 4 + 2 in the backward pass. The gradient check and the update
 // each have 4 + 2 + 2 + 1 entries, and the loss table has one per step.
 // Later steps are hidden when they pass.
 TEST(LessonEight, PublicTraceShowsFirstStepInFull) {
@@ -153,7 +153,7 @@ INSTANTIATE_TEST_SUITE_P(
                  "dZ1[0][0]",
                  "step 1, backward pass",
                  true},
-        // Every gradient is right; only the step goes the wrong way.
+        // Every gradient is right, and only the step goes the wrong way.
         Mutation{"update_uphill",
                  {{"next.W2.data[i] -= learning_rate * gradients.dW2.data[i];",
                    "next.W2.data[i] += learning_rate * gradients.dW2.data[i];"}},
@@ -163,8 +163,8 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return info.param.name; });
 
 // A later step that goes wrong is shown in full, and its first wrong value
-// is named in that step. Here the update of step 1 is right and every step
-// from the second on has a wrong dW2.
+// is named in that step. Here only step 2 of each case has a wrong dW2, so
+// steps 1 and 3 pass.
 TEST(LessonEight, LaterWrongStepShownInFull) {
   fs::path exercise = write_mutated_copy(
       kSolution, scratch(), "wrong_from_step_two",
