@@ -24,9 +24,9 @@ std::string mistake_name(Mistake mistake) {
     case Mistake::bias_one_sample:
       return "the bias gradient is one sample's, not the whole batch's";
     case Mistake::bias_mean:
-      return "the bias gradient is averaged over the batch, but the loss sums";
+      return "the bias gradient is the mean over the batch where the sum is meant";
     case Mistake::bias_sum:
-      return "the bias gradient is summed over the batch, but the loss averages";
+      return "the bias gradient is the sum over the batch where the mean is meant";
     case Mistake::updated_too_early:
       return "a weight was updated before this gradient was computed from it";
   }

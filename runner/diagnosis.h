@@ -22,8 +22,8 @@ enum class Mistake {
   derivative_at_a,     // sigmoid(a) * (1 - sigmoid(a)): the sigmoid applied twice
   transposed,          // W used where its transpose is meant, or dW built transposed
   bias_one_sample,     // one sample's bias gradient where the batch's is meant
-  bias_mean,           // the mean over the batch where the loss sums
-  bias_sum,            // the sum over the batch where the loss averages
+  bias_mean,           // the mean of the samples' gradients where their sum is meant
+  bias_sum,            // the sum of the samples' gradients where their mean is meant
   updated_too_early,   // a weight updated before this gradient was computed from it
 };
 
@@ -79,8 +79,10 @@ std::vector<Suspect> factor_and_sign(double right, const std::string& advice);
 /// gradient in `per_sample`. With `loss_sums` the loss sums over the samples
 /// and the right value is the sum; without it, the mean.
 /// The suspects are each sample's gradient alone, and the mean where the sum
-/// is meant or the sum where the mean is meant.
-/// NOTE: no lesson trains on a batch yet, so no grader calls this.
+/// is meant or the sum where the mean is meant. A caller whose per-sample
+/// gradients already carry the loss's 1/B, as the rows of dY do in the
+/// mini-batch lesson, passes `loss_sums`, because the right value is then
+/// their sum.
 Suspects bias_suspects(const std::vector<double>& per_sample, bool loss_sums);
 
 }  // namespace gradlings::runner

@@ -8,6 +8,7 @@
 #include "runner/kinds/descent.h"
 #include "runner/kinds/clipping.h"
 #include "runner/kinds/network.h"
+#include "runner/kinds/mini_batch.h"
 
 namespace gradlings::runner {
 
@@ -22,6 +23,7 @@ const std::vector<std::unique_ptr<LessonKind>>& all_kinds() {
     list.push_back(make_gradient_flow_kind());
     list.push_back(make_chain_rule_kind());
     list.push_back(make_network_kind());
+    list.push_back(make_mini_batch_kind());
     return list;
   }();
   return kinds;

@@ -75,7 +75,7 @@ TEST(InstalledRunner, InitThenLessonTwoFromEmptyFolder) {
   fs::path dir = fresh("init-then-lesson");
   CommandOutput init = run_in(dir, "init");
   ASSERT_EQ(0, init.status) << init.text;
-  EXPECT_TRUE(contains(init.text, "Created a gradlings workspace in gradlings with 7 lessons"))
+  EXPECT_TRUE(contains(init.text, "Created a gradlings workspace in gradlings with 8 lessons"))
       << init.text;
   fs::path workspace = dir / "gradlings";
   EXPECT_EQ(read_file(kRoot / "lessons" / "02-two-layer-network" / "exercise.cpp"),
@@ -148,7 +148,7 @@ TEST(InstalledRunner, ListShowsProgressBar) {
       << list.text;
   EXPECT_TRUE(contains(list.text, "  3  Learning XOR                       .. not started\n"))
       << list.text;
-  EXPECT_TRUE(contains(list.text, "[###.................] 1/7 lessons\n")) << list.text;
+  EXPECT_TRUE(contains(list.text, "[###.................] 1/8 lessons\n")) << list.text;
 }
 
 TEST(InstalledRunner, NextChecksFirstUnfinishedLesson) {
@@ -237,7 +237,7 @@ TEST(InstalledRunner, ResetAllNeedsNoNumber) {
   EXPECT_EQ(0, all.status) << all.text;
   EXPECT_TRUE(contains(all.text, "Lesson 1: restored the stub")) << all.text;
   EXPECT_TRUE(contains(
-      all.text, "Lesson 7: " + (fs::path("07-network-from-scratch") / "exercise.cpp").string() +
+      all.text, "Lesson 8: " + (fs::path("08-mini-batches") / "exercise.cpp").string() +
                     " is the stub.\n"))
       << all.text;
 }

@@ -97,7 +97,7 @@ TEST(BiasSuspects, SumOverBatch) {
   EXPECT_DOUBLE_EQ(0.6, s.right);
   EXPECT_EQ("", diagnose(0.6, s, kTolerance));
   EXPECT_EQ(
-      "the bias gradient is averaged over the batch, but the loss sums. Sum the samples' "
+      "the bias gradient is the mean over the batch where the sum is meant. Sum the samples' "
       "gradients, not their mean",
       diagnose(0.2, s, kTolerance));
   EXPECT_EQ(
@@ -111,7 +111,7 @@ TEST(BiasSuspects, MeanOverBatch) {
   Suspects s = bias_suspects({0.3, -0.1, 0.4}, false);
   EXPECT_DOUBLE_EQ(0.2, s.right);
   EXPECT_EQ(
-      "the bias gradient is summed over the batch, but the loss averages. Divide the sum by the "
+      "the bias gradient is the sum over the batch where the mean is meant. Divide the sum by the "
       "batch size",
       diagnose(0.6, s, kTolerance));
   EXPECT_EQ(

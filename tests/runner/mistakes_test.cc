@@ -193,6 +193,59 @@ INSTANTIATE_TEST_SUITE_P(
                  ""}),
     [](const auto& info) { return info.param.name; });
 
+const std::string kMiniBatches = "08-mini-batches";
+const std::string kDb1 = "g.db1 = column_sums(g.dZ1);";
+const std::string kDb2 = "g.db2 = column_sums(g.dY);";
+
+// The bias detector on a batch: one sample's row and the mean over the rows
+// are named; a flipped sign and a wrong constant are not called a bias
+// mistake.
+INSTANTIATE_TEST_SUITE_P(
+    LessonEight, LessonMistake,
+    ::testing::Values(
+        Mistaken{"db1_first_row_only",
+                 kMiniBatches,
+                 {{kDb1, "g.db1 = {g.dZ1(0, 0), g.dZ1(0, 1)};"}},
+                 "db1[0]",
+                 "the bias gradient is one sample's, not the whole batch's. db1 adds up every "
+                 "row of dZ1, one row per sample"},
+        Mistaken{"db2_mean_over_rows",
+                 kMiniBatches,
+                 {{kDb2, kDb2 + "\n  for (double& v : g.db2) v /= batch;"}},
+                 "db2[0]",
+                 "the bias gradient is the mean over the batch where the sum is meant. dY already "
+                 "carries the 1/B of the loss, so db2 is the plain sum of its rows"},
+        Mistaken{"db1_mean_over_rows",
+                 kMiniBatches,
+                 {{kDb1, kDb1 + "\n  for (double& v : g.db1) v /= batch;"}},
+                 "db1[0]",
+                 "the bias gradient is the mean over the batch where the sum is meant. dZ1 "
+                 "already carries the 1/B of the loss, so db1 is the plain sum of its rows"},
+        Mistaken{"db2_sign_flipped",
+                 kMiniBatches,
+                 {{kDb2, kDb2 + "\n  for (double& v : g.db2) v = -v;"}},
+                 "db2[0]",
+                 "the sign is flipped. Check each factor of db2 = the sum of the rows of dY"},
+        Mistaken{"db1_scaled_by_constant",
+                 kMiniBatches,
+                 {{kDb1, kDb1 + "\n  for (double& v : g.db1) v *= 1.3;"}},
+                 "db1[0]",
+                 ""},
+        Mistaken{"dW1_transposed",
+                 kMiniBatches,
+                 {{"g.dW1 = matmul(transpose(g.dZ1), X);", "g.dW1 = matmul(transpose(X), g.dZ1);"}},
+                 "dW1[0][1]",
+                 "a matrix is transposed. dW1 has the shape of W1, one row per hidden unit: dW1 = "
+                 "dZ1ᵀ X, not Xᵀ dZ1"},
+        Mistaken{"hidden_derivative_missing",
+                 kMiniBatches,
+                 {{"g.dZ1.data[i] = g.dH.data[i] * h * (1.0 - h);",
+                   "g.dZ1.data[i] = g.dH.data[i] + 0.0 * h;"}},
+                 "dZ1[0][0]",
+                 "the sigmoid's derivative is missing. dZ1 = dH ∘ H ∘ (1 − H), so multiply by "
+                 "the sigmoid's derivative"}),
+    [](const auto& info) { return info.param.name; });
+
 // The report shows the diagnosis under the ✗ and in the summary.
 TEST(MistakeReport, ShowsDiagnosisTwice) {
   fs::path exercise =

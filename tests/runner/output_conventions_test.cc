@@ -311,7 +311,8 @@ INSTANTIATE_TEST_SUITE_P(
                     {"double size = std::abs(gradient);", "double size = gradient;"}},
         LessonFiles{6, "06-gradient-clipping",
                     {"return scale < 1.0 ? scale : 1.0;", "return scale;"}},
-        LessonFiles{7, "07-network-from-scratch", {"return 0.5 * total;", "return total;"}}),
+        LessonFiles{7, "07-network-from-scratch", {"return 0.5 * total;", "return total;"}},
+        LessonFiles{8, "08-mini-batches", {"return total / Y.rows;", "return total;"}}),
     [](const auto& info) { return fmt::format("Lesson{}", info.param.number); });
 
 TEST(OutputConventionsList, KeepsMode) {
