@@ -320,6 +320,12 @@ void Summarizer::show_direct(const Diagnostic& diagnostic) {
                                        place(diagnostic.where.line, diagnostic.where.column),
                                        diagnostic.severity, diagnostic.message));
   summary_.lines.insert(summary_.lines.end(), diagnostic.source.begin(), diagnostic.source.end());
+  if (diagnostic.message.starts_with("control reaches end of non-void function")) {
+    summary_.lines.push_back(
+        "A path through this function ends without a return. After a switch or an if-else chain "
+        "that covers every case, add a return (or a throw) anyway: the compiler cannot tell that "
+        "the cases are exhaustive.");
+  }
   std::string signature = mismatched_signature(diagnostic.message);
   if (!signature.empty()) {
     show_function(function_name(signature));

@@ -47,18 +47,20 @@ constexpr const char* kExitCodes =
     "  2  a bad command line, lesson file or workspace\n";
 
 struct Options {
-  std::string lesson;                  // the lesson number as typed
-  std::string exercise;                // --exercise: check this file instead of the workspace's
-  std::string workspace;               // --workspace: default found from the current folder
-  double timeout_seconds = 10;         // --timeout: wall time for the learner's program
-  bool plain = false;                  // --plain: ASCII, no colour
-  std::string init_dir = "gradlings";  // `init DIR`
-  bool yes = false;                    // `reset --yes`: do not ask
-  bool all = false;                    // `reset --all`
-  bool force = false;                  // `solution --force`
-  std::string format = "text";         // --format: "text" for people, "json" for tools
-  bool verbose = false;                // --verbose: the compiler's whole log
-  bool poll = false;                   // `watch --poll`: poll modification times, not inotify
+  std::string lesson;           // the lesson number as typed
+  std::string exercise;         // --exercise: check this file instead of the workspace's
+  std::string workspace;        // --workspace: default found from the current folder
+  double timeout_seconds = 10;  // --timeout: wall time for the learner's program
+  bool plain = false;           // --plain: ASCII, no colour
+  std::string init_dir = "gradlings";
+  bool init_dir_given = false;  // `init DIR` named the folder
+  bool watching = false;        // the command runs inside `runner watch`  // `init DIR`
+  bool yes = false;             // `reset --yes`: do not ask
+  bool all = false;             // `reset --all`
+  bool force = false;           // `solution --force`
+  std::string format = "text";  // --format: "text" for people, "json" for tools
+  bool verbose = false;         // --verbose: the compiler's whole log
+  bool poll = false;            // `watch --poll`: poll modification times, not inotify
 };
 
 // The running binary, for finding the installed lessons beside it.
@@ -72,9 +74,48 @@ fs::path data_root() { return find_data_root(executable_path(), GRADLINGS_SOURCE
 
 fs::path lessons_root() { return data_root() / "lessons"; }
 
-fs::path workspace_dir(const Options& options) {
-  return options.workspace.empty() ? find_workspace(fs::current_path())
-                                   : fs::path(options.workspace);
+// The choice a command has for a --workspace folder that is not a workspace yet.
+enum class NewWorkspace {
+  allowed,   // commands that check or give hints start one in a new or empty folder
+  rejected,  // the others need an existing workspace
+};
+
+// Returns the workspace for a command: --workspace DIR, or else the one found
+// from the current folder. A --workspace that names no workspace is an Error,
+// so that a mistyped path never looks like lost progress.
+fs::path workspace_dir(const Options& options,
+                       NewWorkspace new_workspace = NewWorkspace::rejected) {
+  if (options.workspace.empty()) {
+    return find_workspace(fs::current_path());
+  }
+
+  fs::path dir = options.workspace;
+  if (is_workspace(dir)) {
+    return dir;
+  }
+  std::error_code error;
+  bool exists = fs::exists(dir, error);
+  if (exists && !fs::is_directory(dir, error)) {
+    throw Error(
+        fmt::format("--workspace '{}' is a file, not a folder (pass the folder that "
+                    "contains gradlings.json)",
+                    dir.string()));
+  }
+  bool empty = !exists || fs::is_empty(dir, error);
+  if (new_workspace == NewWorkspace::allowed && empty) {
+    return dir;
+  }
+  if (!exists) {
+    throw Error(
+        fmt::format("--workspace '{}' does not exist (check the path, or run 'runner init "
+                    "{}' to create a workspace there)",
+                    dir.string(), dir.string()));
+  }
+  throw Error(
+      fmt::format("--workspace '{}' is not a gradlings workspace: it has no "
+                  "gradlings.json (pass the folder that contains it, or run 'runner init "
+                  "DIR' for a new one)",
+                  dir.string()));
 }
 
 int parse_lesson_number(const std::string& text) {
@@ -111,8 +152,11 @@ std::vector<Lesson> load_all_lessons() {
 }
 
 CheckOptions check_options(const Options& options, const fs::path& exercise) {
-  if (options.timeout_seconds <= 0) {
-    throw Error(fmt::format("--timeout {} must be more than 0 seconds", options.timeout_seconds));
+  if (!(options.timeout_seconds >= 0.1 && options.timeout_seconds <= 3600)) {
+    throw Error(
+        fmt::format("--timeout {} is out of range (give the seconds your program may run, "
+                    "from 0.1 to 3600)",
+                    options.timeout_seconds));
   }
   CheckOptions check;
   check.exercise = exercise;
@@ -126,7 +170,8 @@ CheckOptions check_options(const Options& options, const fs::path& exercise) {
 void update_compile_commands(const Workspace& workspace, const Options& options) {
   std::vector<CompileCommand> commands;
   for (const fs::path& dir : lesson_dirs(lessons_root())) {
-    fs::path exercise = fs::absolute(workspace.dir()) / dir.filename() / "exercise.cpp";
+    fs::path exercise =
+        fs::weakly_canonical(fs::absolute(workspace.dir())) / dir.filename() / "exercise.cpp";
     commands.push_back(
         {exercise, exercise_compile_command(check_options(options, exercise), exercise)});
   }
@@ -153,30 +198,26 @@ void print_result(const Lesson& lesson, const fs::path& exercise, const LessonRe
   }
 }
 
-LessonResult check_and_record(const Lesson& lesson, Workspace& workspace, const Options& options);
-
-// Checks the workspace's exercise for `lesson` (creating it from the stub the
-// first time), prints the report and saves the verdict.
+// Checks the workspace's exercise for `lesson`, creating it from the stub when
+// it is missing, prints the report and saves the verdict. Before the first
+// check of a lesson it prints the lesson's explanation.
 LessonResult check_in_workspace(const Lesson& lesson, Workspace& workspace,
                                 const Options& options) {
   fs::path exercise = workspace.exercise(lesson);
-  if (workspace.ensure_exercise(lesson)) {
+  bool created = workspace.ensure_exercise(lesson);
+  if (created || workspace.state(lesson).status.empty()) {
     // With --format json, stdout holds only the JSON document.
     std::FILE* stream = options.format == "json" ? stderr : stdout;
     print(options, stream,
           fmt::format("Lesson {}: {}\n\n{}\n", lesson.number, lesson.title, lesson.explanation));
-    print(options, stream,
-          fmt::format("Created {} from the lesson's stub. Open it, fill it in, and run this\n"
-                      "command again. 'runner explain {}' shows the text above again.\n\n",
-                      display_path(exercise), lesson.number));
+    print(
+        options, stream,
+        fmt::format("Your exercise: {}{}.\n"
+                    "Write it from the top down, deleting each not_implemented() call as you go.\n"
+                    "'runner explain {}' shows the text above again. Its first check follows.\n\n",
+                    display_path(exercise), created ? " (a copy of the lesson's stub)" : "",
+                    lesson.number));
   }
-  return check_and_record(lesson, workspace, options);
-}
-
-// Checks the workspace's exercise for `lesson`, prints the report and saves
-// the verdict.
-LessonResult check_and_record(const Lesson& lesson, Workspace& workspace, const Options& options) {
-  fs::path exercise = workspace.exercise(lesson);
   update_compile_commands(workspace, options);
 
   LessonResult result = check_lesson(lesson, check_options(options, exercise));
@@ -190,11 +231,6 @@ LessonResult check_and_record(const Lesson& lesson, Workspace& workspace, const 
 }
 
 int run_lesson(const Options& options) {
-  if (options.format != "text" && options.format != "json") {
-    std::string suggestion = did_you_mean(options.format, {"text", "json"});
-    throw Error(fmt::format("unknown --format '{}'{}", options.format,
-                            suggestion.empty() ? " (use 'text' or 'json')" : suggestion));
-  }
   Lesson lesson = load_numbered_lesson(options.lesson);
   if (!options.exercise.empty()) {
     fs::path exercise = options.exercise;
@@ -203,13 +239,13 @@ int run_lesson(const Options& options) {
     return result.outcome == Outcome::passed ? kExitPassed : kExitFailed;
   }
 
-  Workspace workspace(workspace_dir(options));
+  Workspace workspace(workspace_dir(options, NewWorkspace::allowed));
   LessonResult result = check_in_workspace(lesson, workspace, options);
   return result.outcome == Outcome::passed ? kExitPassed : kExitFailed;
 }
 
 int run_next(const Options& options) {
-  Workspace workspace(workspace_dir(options));
+  Workspace workspace(workspace_dir(options, NewWorkspace::allowed));
   for (const Lesson& lesson : load_all_lessons()) {
     if (standing_of(workspace.state(lesson).status) != Standing::passed) {
       LessonResult result = check_in_workspace(lesson, workspace, options);
@@ -220,8 +256,31 @@ int run_next(const Options& options) {
   return kExitPassed;
 }
 
+// Returns the workspace that contains the current folder, if any. The
+// checkout's default workspace/ counts only once it has its marker file.
+std::optional<fs::path> enclosing_workspace() {
+  try {
+    fs::path found = find_workspace(fs::current_path());
+    if (is_workspace(found)) {
+      return found;
+    }
+  } catch (const Error&) {
+  }
+  return std::nullopt;
+}
+
 int run_init(const Options& options) {
   fs::path dir = options.init_dir;
+  // Without a folder name, inside a workspace, init means that workspace:
+  // a new one nested inside it would hide the learner's progress.
+  if (!options.init_dir_given) {
+    if (std::optional<fs::path> inside = enclosing_workspace()) {
+      dir = display_path(*inside);
+      if (dir.empty() || dir == ".") {
+        dir = ".";
+      }
+    }
+  }
   std::error_code error;
   if (fs::exists(dir, error) && !fs::is_directory(dir, error)) {
     throw Error(fmt::format("'{}' is a file, not a folder (give 'runner init' another name)",
@@ -306,7 +365,7 @@ int run_explain(const Options& options) {
 
 int run_hint(const Options& options) {
   Lesson lesson = load_numbered_lesson(options.lesson);
-  Workspace workspace(workspace_dir(options));
+  Workspace workspace(workspace_dir(options, NewWorkspace::allowed));
   LessonState state = workspace.state(lesson);
   int count = static_cast<int>(lesson.hints.size());
   int shown = std::min(state.hints_shown + 1, count);
@@ -318,7 +377,9 @@ int run_hint(const Options& options) {
     print(options, stdout, "That is the last hint.\n");
   } else {
     print(options, stdout,
-          fmt::format("Run 'runner hint {}' again for the next one.\n", lesson.number));
+          options.watching
+              ? std::string("Press h again for the next one.\n")
+              : fmt::format("Run 'runner hint {}' again for the next one.\n", lesson.number));
   }
 
   state.hints_shown = shown;
@@ -359,11 +420,13 @@ int run_reset(const Options& options) {
   Workspace workspace(workspace_dir(options));
 
   if (!options.yes) {
-    std::string what = options.all
-                           ? fmt::format("every exercise in {}", display_path(workspace.dir()))
-                           : display_path(workspace.exercise(lessons.front()));
+    std::string what =
+        options.all ? fmt::format("every exercise in the workspace {}",
+                                  fs::weakly_canonical(fs::absolute(workspace.dir())).string())
+                    : display_path(workspace.exercise(lessons.front()));
     if (!confirm(options,
-                 fmt::format("Replace {} with the stub? Your file is kept as a backup.", what),
+                 fmt::format("Replace {} with the stub? Each file you changed is kept as a backup.",
+                             what),
                  options.all ? "'runner reset --all'"
                              : fmt::format("'runner reset {}'", options.lesson))) {
       print(options, stdout, "Nothing was changed.\n");
@@ -499,7 +562,7 @@ int first_lesson_to_watch(const Options& options, const std::vector<fs::path>& d
 // passed, and checks it on every save until 'q'.
 int run_watch(const Options& options) {
   check_options(options, {});
-  fs::path workspace_folder = workspace_dir(options);
+  fs::path workspace_folder = workspace_dir(options, NewWorkspace::allowed);
   std::vector<fs::path> dirs = lesson_dirs(lessons_root());
   WatchOptions watch;
   for (const fs::path& dir : dirs) {
@@ -528,12 +591,13 @@ int run_watch(const Options& options) {
   hooks.check = [&](int index) {
     Lesson lesson = load_lesson(dirs[index]);
     Workspace workspace(workspace_folder);
-    LessonResult result = check_and_record(lesson, workspace, options);
+    LessonResult result = check_in_workspace(lesson, workspace, options);
     std::fflush(stdout);
     return result.outcome == Outcome::passed;
   };
   hooks.show_hint = [&](int index) {
     Options hint = options;
+    hint.watching = true;
     hint.lesson = std::to_string(watch.lesson_numbers[index]);
     hint.workspace = workspace_folder.string();
     run_hint(hint);
@@ -551,6 +615,34 @@ int run_watch(const Options& options) {
   return kExitPassed;
 }
 
+// Checks the option values that CLI11 cannot, before any command prints.
+void validate(const Options& options) {
+  if (options.format != "text" && options.format != "json") {
+    std::string suggestion = did_you_mean(options.format, {"text", "json"});
+    throw Error(fmt::format("unknown --format '{}'{}", options.format,
+                            suggestion.empty() ? " (use 'text' or 'json')" : suggestion));
+  }
+  check_options(options, {});
+}
+
+// Rewords CLI11's messages for the two mistakes learners make most: a
+// missing lesson number and a value that is not a number.
+std::string parse_error_message(std::string message, const std::string& command) {
+  if (message == "N is required") {
+    return fmt::format("missing the lesson number (for example 'runner {} 2')", command);
+  }
+  const std::string conversion = "Could not convert: ";
+  std::size_t equals = message.find(" = ");
+  if (message.starts_with(conversion) && equals != std::string::npos) {
+    std::string option = message.substr(conversion.size(), equals - conversion.size());
+    return fmt::format("{} '{}' is not a number", option, message.substr(equals + 3));
+  }
+  if (!message.empty()) {
+    message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
+  }
+  return message;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -564,7 +656,9 @@ int main(int argc, char** argv) {
   app.add_flag("--plain", options.plain, "Print ASCII only, without colour");
 
   CLI::App* init = app.add_subcommand("init", "Create a workspace of lesson stubs in DIR");
-  init->add_option("DIR", options.init_dir, "Folder to create (default: gradlings)");
+  CLI::Option* init_dir =
+      init->add_option("DIR", options.init_dir,
+                       "Folder to create (default: gradlings; inside a workspace, that workspace)");
   init->fallthrough();
 
   CLI::App* lesson =
@@ -633,6 +727,7 @@ int main(int argc, char** argv) {
   // CLI11 reports an unknown command only as a missing one, so name it here.
   std::vector<std::string> commands = {"init",    "lesson", "next",  "list",     "verify",
                                        "explain", "hint",   "reset", "solution", "watch"};
+  std::string command;
   for (int i = 1; i < argc; ++i) {
     std::string word = argv[i];
     if (word == "--workspace") {
@@ -647,23 +742,23 @@ int main(int argc, char** argv) {
                    word.c_str(), did_you_mean(word, commands).c_str());
       return kExitUsage;
     }
+    command = word;
     break;
   }
 
   try {
     app.parse(argc, argv);
+    options.init_dir_given = init_dir->count() > 0;
   } catch (const CLI::CallForHelp& help) {
     return app.exit(help);
   } catch (const CLI::ParseError& error) {
-    std::string message = error.what();
-    if (!message.empty()) {
-      message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
-    }
+    std::string message = parse_error_message(error.what(), command);
     std::fprintf(stderr, "runner: error: %s\nrun 'runner --help' for usage\n", message.c_str());
     return kExitUsage;
   }
 
   try {
+    validate(options);
     if (init->parsed()) {
       return run_init(options);
     }

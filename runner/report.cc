@@ -398,6 +398,12 @@ void render_exception(Writer& w, const LessonResult& result) {
   if (const CaseTrace* trace = threw_in_stage(result)) {
     w.line(fmt::format("{} Your code threw an exception in stage '{}' of case '{}': {}", w.wrong(),
                        trace->stop->stage, trace->name, trace->stop->detail));
+    if (trace->stop->detail.find("bad_alloc") != std::string::npos) {
+      w.line(fmt::format("  Your program ran out of memory (it may use {} GiB). Does a loop keep",
+                         RunLimits{}.memory_bytes >> 30));
+      w.line("  adding to a vector because its exit condition never comes true?");
+      return;
+    }
     w.line("  Find the throw, or a library call that throws, in the code this stage runs.");
     w.line("  std::vector::at() throws std::out_of_range for an index past the end.");
     return;

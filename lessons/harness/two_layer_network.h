@@ -4,8 +4,9 @@
 //   z1 = w1 * x + b1     a1 = sigmoid(z1)
 //   z2 = w2 * a1 + b2    a2 = sigmoid(z2)
 //
-// Your exercise.cpp defines the four functions declared at the bottom. The
-// runner calls them once per training step: forward, loss, backward, update.
+// Your exercise.cpp defines the four functions declared at the bottom, and
+// may add helpers of its own (the stub adds sigmoid). The runner calls the
+// four once per training step: forward, loss, backward, update.
 #pragma once
 
 #include "gradlings.h"

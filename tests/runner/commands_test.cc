@@ -237,8 +237,8 @@ TEST(InstalledRunner, ResetAllNeedsNoNumber) {
   EXPECT_EQ(0, all.status) << all.text;
   EXPECT_TRUE(contains(all.text, "Lesson 1: restored the stub")) << all.text;
   EXPECT_TRUE(contains(
-      all.text, "Lesson 8: " + (fs::path("08-mini-batches") / "exercise.cpp").string() +
-                    " is the stub.\n"))
+      all.text,
+      "Lesson 8: " + (fs::path("08-mini-batches") / "exercise.cpp").string() + " is the stub.\n"))
       << all.text;
 }
 
@@ -268,6 +268,89 @@ TEST(InstalledRunner, SolutionOnlyAfterPassOrWithForce) {
   EXPECT_EQ(0, shown.status);
   EXPECT_FALSE(contains(shown.text, "warning")) << shown.text;
   EXPECT_TRUE(contains(shown.text, solution)) << shown.text;
+}
+
+TEST(InstalledRunner, InitInsideWorkspaceAddsToIt) {
+  fs::path workspace = initialised("init-inside");
+  fs::remove_all(workspace / "03-xor");
+  CommandOutput again = run_in(workspace / "01-chain-rule", "init");
+  EXPECT_EQ(0, again.status) << again.text;
+  EXPECT_EQ(
+      "'" + workspace.string() + "' is already a workspace; added the stubs of 1 new lesson.\n",
+      again.text);
+  EXPECT_TRUE(fs::exists(workspace / "03-xor" / "exercise.cpp"));
+  EXPECT_FALSE(fs::exists(workspace / "01-chain-rule" / "gradlings"));
+}
+
+TEST(InstalledRunner, FirstCheckShowsExplanation) {
+  fs::path workspace = initialised("explanation");
+  CommandOutput first = run_in(workspace, "lesson 1 --plain");
+  EXPECT_TRUE(contains(first.text, "Lesson 1: The chain rule\n\n")) << first.text;
+  EXPECT_TRUE(contains(first.text,
+                       "Your exercise: " + (fs::path("01-chain-rule") / "exercise.cpp").string() +
+                           ".\n"
+                           "Write it from the top down, deleting each not_implemented() call as "
+                           "you go.\n"
+                           "'runner explain 1' shows the text above again. Its first check "
+                           "follows.\n"))
+      << first.text;
+
+  CommandOutput second = run_in(workspace, "lesson 1 --plain");
+  EXPECT_FALSE(contains(second.text, "Its first check follows.")) << second.text;
+}
+
+TEST(InstalledRunner, BadWorkspaceOptionIsNamed) {
+  fs::path dir = fresh("bad-workspace");
+  fs::path workspace = initialised("bad-workspace-real");
+  std::ofstream(dir / "notes.txt") << "not a folder\n";
+
+  CommandOutput missing = run_in(dir, "--workspace nowhere list");
+  EXPECT_EQ(2, missing.status);
+  EXPECT_EQ(
+      "runner: error: --workspace 'nowhere' does not exist (check the path, or run 'runner "
+      "init nowhere' to create a workspace there)\n",
+      missing.text);
+
+  CommandOutput file = run_in(dir, "--workspace notes.txt list");
+  EXPECT_EQ(2, file.status);
+  EXPECT_EQ(
+      "runner: error: --workspace 'notes.txt' is a file, not a folder (pass the folder that "
+      "contains gradlings.json)\n",
+      file.text);
+
+  CommandOutput inner =
+      run_in(dir, "--workspace '" + (workspace / "01-chain-rule").string() + "' list");
+  EXPECT_EQ(2, inner.status);
+  EXPECT_EQ("runner: error: --workspace '" + (workspace / "01-chain-rule").string() +
+                "' is not a gradlings workspace: it has no gradlings.json (pass the folder that "
+                "contains it, or run 'runner init DIR' for a new one)\n",
+            inner.text);
+
+  CommandOutput created = run_in(dir, "--workspace new-one lesson 1");
+  EXPECT_EQ(1, created.status) << created.text;
+  EXPECT_TRUE(fs::exists(dir / "new-one" / "gradlings.json"));
+}
+
+TEST(InstalledRunner, CommandLineMistakesAreExplained) {
+  fs::path workspace = initialised("command-line");
+  CommandOutput no_number = run_in(workspace, "hint");
+  EXPECT_EQ(2, no_number.status);
+  EXPECT_EQ(
+      "runner: error: missing the lesson number (for example 'runner hint 2')\n"
+      "run 'runner --help' for usage\n",
+      no_number.text);
+
+  CommandOutput not_number = run_in(workspace, "lesson 2 --timeout abc");
+  EXPECT_EQ(2, not_number.status);
+  EXPECT_EQ("runner: error: --timeout 'abc' is not a number\nrun 'runner --help' for usage\n",
+            not_number.text);
+
+  CommandOutput infinite = run_in(workspace, "lesson 2 --timeout inf");
+  EXPECT_EQ(2, infinite.status);
+  EXPECT_EQ(
+      "runner: error: --timeout inf is out of range (give the seconds your program may run, "
+      "from 0.1 to 3600)\n",
+      infinite.text);
 }
 
 }  // namespace

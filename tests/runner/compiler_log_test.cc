@@ -182,6 +182,26 @@ TEST(CompileError, SyntaxErrorShowsFirstWithCaret) {
       checked.after_header);
 }
 
+// A switch that returns in every case still needs a return after it, which
+// surprises many learners, so the summary explains it.
+TEST(CompileError, MissingReturnAfterSwitchExplained) {
+  Checked checked = check_mutation("01-chain-rule", "switch_without_return",
+                                   {{"  return 0.0;  // not reached: the switch covers every Function\n",
+                                     ""}});
+  EXPECT_EQ(Outcome::compile_error, checked.result.outcome);
+  EXPECT_NE(std::string::npos,
+            checked.after_header.find(
+                "  switch_without_return.cpp:44:1: error: control reaches end of non-void function "
+                "[-Werror=return-type]\n"))
+      << checked.after_header;
+  EXPECT_NE(std::string::npos,
+            checked.after_header.find(
+                "  A path through this function ends without a return. After a switch or an "
+                "if-else chain that covers every case, add a return (or a throw) anyway: the "
+                "compiler cannot tell that the cases are exhaustive.\n"))
+      << checked.after_header;
+}
+
 TEST(CompileError, HeaderErrorShownAtIncludeLine) {
   Checked checked = check_mutation(kTwoLayer, "unfinished_declaration",
                                    {{"#include <cmath>\n", "#include <cmath>\ndouble helper(double z)\n"}});
@@ -189,11 +209,11 @@ TEST(CompileError, HeaderErrorShownAtIncludeLine) {
   EXPECT_EQ(
       "  unfinished_declaration.cpp:5: error: expected initializer before 'namespace'\n"
       "      5 | #include \"two_layer_network.h\"\n"
-      "  The compiler found it inside the system header 'source_location', which this line "
+      "  The compiler found it inside the lesson header 'gradlings.h', which this line "
       "includes.\n"
       "  Look just above this line for a declaration without its ';' or a '{' that is never "
       "closed.\n"
-      "  3 more errors follow in the full log, which --verbose shows.\n"
+      "  1 more error follows in the full log, which --verbose shows.\n"
       "\n"
       "✗ unfinished_declaration.cpp does not compile. Fix the first error above and run again.\n"
       "  Stuck? 'runner hint 2' shows a hint.\n",
@@ -208,7 +228,7 @@ TEST(CompileError, MissingFunctionQuotesDeclaration) {
   EXPECT_EQ(
       "  The linker found no definition of backward(Params const&, Forward const&, double, "
       "double).\n"
-      "    two_layer_network.h:52 declares:\n"
+      "    two_layer_network.h:53 declares:\n"
       "      Gradients backward(const Params& params, const Forward& values, double x, double "
       "target);\n"
       "    missing_function.cpp defines no function named backward.\n"
@@ -228,7 +248,7 @@ TEST(CompileError, ParameterTypeMismatchAtLinkTime) {
   EXPECT_EQ(
       "  The linker found no definition of backward(Params const&, Forward const&, double, "
       "double).\n"
-      "    two_layer_network.h:52 declares:\n"
+      "    two_layer_network.h:53 declares:\n"
       "      Gradients backward(const Params& params, const Forward& values, double x, double "
       "target);\n"
       "    parameter_mismatch.cpp:24 defines:\n"
@@ -249,13 +269,13 @@ TEST(CompileError, FunctionsInNamespaceAreNamed) {
   EXPECT_EQ(Outcome::compile_error, checked.result.outcome);
   EXPECT_EQ(
       "  The linker found no definition of forward(Params const&, double).\n"
-      "    two_layer_network.h:46 declares:\n"
+      "    two_layer_network.h:47 declares:\n"
       "      Forward forward(const Params& params, double x);\n"
       "    in_namespace.cpp:11 defines, inside namespace 'mine':\n"
       "      Forward forward(const Params& params, double x)\n"
       "\n"
       "  The linker found no definition of loss(double, double).\n"
-      "    two_layer_network.h:49 declares:\n"
+      "    two_layer_network.h:50 declares:\n"
       "      double loss(double prediction, double target);\n"
       "    in_namespace.cpp:20 defines, inside namespace 'mine':\n"
       "      double loss(double prediction, double target)\n"

@@ -164,7 +164,7 @@ TEST(RunnerCommand, StubExitsOneWithNotImplemented) {
 TEST(RunnerCommand, WorkspaceFileIsNeverOverwritten) {
   fs::path workspace = scratch() / "kept-workspace";
   fs::remove_all(workspace);
-  fs::create_directories(workspace / "02-two-layer-network");
+  ASSERT_EQ(0, run_runner("init " + workspace.string()).status);
   std::ofstream(workspace / "02-two-layer-network" / "exercise.cpp") << read_file(kSolution);
   CommandOutput output = run_runner("lesson 2 --workspace " + workspace.string());
   EXPECT_EQ(0, output.status) << output.text;

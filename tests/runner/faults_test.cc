@@ -161,6 +161,23 @@ TEST(LearnerFault, ExceptionShowsWhat) {
       summary(checked.report));
 }
 
+// A loop that keeps allocating runs into the memory limit, and the
+// allocation throws std::bad_alloc. The blocks are never written to, so
+// the limit is reached in milliseconds.
+TEST(LearnerFault, OutOfMemoryNamed) {
+  Checked checked = check_with("out_of_memory", kUpdateLine,
+                               "  std::vector<double*> blocks;\n"
+                               "  for (;;) {\n    blocks.push_back(new double[1 << 24]);\n  }",
+                               "#include <vector>");
+  EXPECT_EQ(Outcome::threw, checked.result.outcome);
+  EXPECT_EQ(
+      "✗ Your code threw an exception in stage 'update' of case 'public': std::bad_alloc\n"
+      "  Your program ran out of memory (it may use 2 GiB). Does a loop keep\n"
+      "  adding to a vector because its exit condition never comes true?\n" +
+          kHint,
+      summary(checked.report));
+}
+
 TEST(LearnerFault, UncaughtExceptionShowsWhat) {
   Checked checked = check_with(
       "uncaught_exception", kForwardLine, "",

@@ -247,7 +247,7 @@ TEST_P(OutputConventions, StubColouredOnlyWhenAllowed) {
     CommandOutput output = run_on_terminal(
         {"lesson", std::to_string(GetParam().number), "--workspace", workspace.string()}, mode);
     EXPECT_EQ(1, output.status) << output.text;
-    EXPECT_NE(std::string::npos, output.text.find("from the lesson's stub")) << output.text;
+    EXPECT_NE(std::string::npos, output.text.find("(a copy of the lesson's stub)")) << output.text;
     EXPECT_NE(std::string::npos, output.text.find("Not implemented yet")) << output.text;
     EXPECT_EQ(mode == Mode::color, has_escape(output.text)) << mode_name(mode) << output.text;
     expect_mode_kept(mode, output, "a stub");
