@@ -525,7 +525,7 @@ int run_watch(const Options& options) {
     }
     return workspace.exercise(lesson);
   };
-  hooks.check = [&](int index) {
+  hooks.check = [&](int index, int /*cancel_fd*/) {
     Lesson lesson = load_lesson(dirs[index]);
     Workspace workspace(workspace_folder);
     LessonResult result = check_and_record(lesson, workspace, options);
