@@ -38,7 +38,7 @@ enum class Outcome {
   output_flood,     // printed more than the output limit
   ended_early,      // exited before the harness finished (exit() or a failed stage)
   channel_error,    // a record on the channel did not parse
-  cancelled,        // stopped through CheckOptions::cancel_fd: no verdict, so never recorded
+  cancelled,        // stopped by CheckOptions::cancel_fd, so there is no verdict to record
 };
 
 struct LessonResult {

@@ -248,8 +248,8 @@ std::optional<RunOutcome> collect_output(ChildProcess& child, int pidfd, UniqueF
       throw_system_error("poll");
     }
 
-    // A hang-up or error on the cancel descriptor cancels too, so a cancel
-    // pipe whose writer went away cannot leave the run without a way out.
+    // Any event on the cancel descriptor cancels, a hang-up or an error too,
+    // so a cancel pipe whose write end was closed still stops the run.
     if (polled[3].revents != 0) {
       return RunOutcome::cancelled;
     }

@@ -80,9 +80,9 @@ struct RunResult {
 ///  - default handling for every signal and an empty signal mask;
 ///  - SIGKILL if the calling thread exits first (PR_SET_PDEATHSIG).
 ///
-/// When limits.cancel_fd becomes readable while the child runs, the child's
-/// process group is killed and the outcome is cancelled, within a few
-/// milliseconds.
+/// When limits.cancel_fd becomes readable while the child runs, the parent's
+/// poll() wakes up, kills the child's process group and reports the outcome
+/// cancelled.
 ///
 /// When the child exits, its process group is killed at once, so a grandchild
 /// that still has the pipes open cannot delay the result. A grandchild that

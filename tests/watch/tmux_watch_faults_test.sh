@@ -5,10 +5,10 @@
 # save of the solution after both must still show the pass. `q` then ends
 # the runner with status 0.
 #
-# A second runner, with the default 10 s timeout, checks that a check in
-# progress gives way: a save of the solution 1 s into an endless loop shows
-# the pass within 3 s, and `q` 1 s into an endless loop ends the runner
-# within 1 s, with status 0 and the terminal mode restored.
+# A second runner, with the default 10 s timeout, checks that a running check
+# gives way. A save of the solution 1 s into an endless loop must show the
+# pass within 3 s. `q` 1 s into an endless loop must end the runner within
+# 1 s, with status 0 and the terminal mode restored.
 #
 # Usage: tmux_watch_faults_test.sh RUNNER SOURCE_DIR
 set -euo pipefail
