@@ -301,6 +301,7 @@ class WatchLoopTest : public ::testing::Test {
     };
     hooks_.check = [this](int index, int cancel_fd) {
       log(fmt::format("check {}", index));
+      CheckRunning running(*this);
       if (during_check_) {
         auto action = std::exchange(during_check_, nullptr);
         action();
@@ -365,8 +366,33 @@ class WatchLoopTest : public ::testing::Test {
     return events_;
   }
 
-  // Presses q and returns whether the loop ended within 2 s.
+  // Counts a check hook as running for its lifetime.
+  class CheckRunning {
+   public:
+    explicit CheckRunning(WatchLoopTest& test) : test_(test) {
+      std::lock_guard lock(test_.mutex_);
+      ++test_.checks_running_;
+    }
+    ~CheckRunning() {
+      std::lock_guard lock(test_.mutex_);
+      --test_.checks_running_;
+      test_.logged_.notify_all();
+    }
+
+   private:
+    WatchLoopTest& test_;
+  };
+
+  // Waits for a running check to end, then presses q, and returns whether
+  // the loop ended within 2 s. A q pressed during a check would cancel it,
+  // and the check would print no status. The 50 ms let the loop print the
+  // status after the hook returns.
   bool quit() {
+    {
+      std::unique_lock lock(mutex_);
+      logged_.wait_for(lock, 5s, [&] { return checks_running_ == 0; });
+    }
+    std::this_thread::sleep_for(50ms);
     press("q");
     return loop_.wait_for(2s) == std::future_status::ready;
   }
@@ -384,6 +410,7 @@ class WatchLoopTest : public ::testing::Test {
   std::set<int> passing_;                 // indexes of lessons whose check passes
   std::function<void()> during_check_;    // run once, inside the next check
   int slow_checks_ = 0;                   // how many of the next checks wait for a cancel
+  int checks_running_ = 0;                // check hooks that have not yet returned
   std::future<void> loop_;
 
   std::mutex mutex_;
