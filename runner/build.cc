@@ -129,13 +129,16 @@ CacheKeys compute_keys(const BuildRequest& request, const fs::path& compiler) {
 struct CompilerRun {
   bool ok = false;         // the compiler exited with status 0 and wrote the output
   bool cacheable = false;  // the outcome depends only on the inputs, not on limits
+  bool cancelled = false;  // stopped through BuildRequest::cancel_fd
   std::string log;
   std::string command;
 };
 
 CompilerRun run_compiler(const fs::path& compiler, const std::vector<std::string>& arguments,
-                         const fs::path& output, std::chrono::milliseconds time_limit) {
+                         const fs::path& output, std::chrono::milliseconds time_limit,
+                         int cancel_fd) {
   RunLimits limits;
+  limits.cancel_fd = cancel_fd;
   limits.wall_time = time_limit;
   limits.max_output_bytes = kMaxCompilerOutputBytes;
   limits.kept_output_bytes = kMaxCompilerOutputBytes;
@@ -165,12 +168,16 @@ CompilerRun run_compiler(const fs::path& compiler, const std::vector<std::string
       run.log +=
           fmt::format("\ncompiler stopped after {} bytes of output\n", kMaxCompilerOutputBytes);
       break;
+    case RunOutcome::cancelled:
+      run.cancelled = true;
+      break;
   }
   return run;
 }
 
 // Returns the harness object file for `key`, compiling it when the cache has
-// none. Records the command in result.harness_command when it ran.
+// none. Records the command in result.harness_command when it ran. Returns an
+// empty path and sets result.cancelled when the compile was cancelled.
 fs::path ensure_harness_object(const BuildRequest& request, const fs::path& compiler,
                                const fs::path& folder, const std::string& key,
                                BuildResult& result) {
@@ -184,11 +191,16 @@ fs::path ensure_harness_object(const BuildRequest& request, const fs::path& comp
   fs::path temporary = temporary_path(folder, ".o");
   std::vector<std::string> arguments = compile_arguments(request);
   arguments.insert(arguments.end(), {"-c", request.harness.string(), "-o", temporary.string()});
-  CompilerRun run = run_compiler(compiler, arguments, temporary, request.compile_time_limit);
+  CompilerRun run = run_compiler(compiler, arguments, temporary, request.compile_time_limit,
+                                 request.cancel_fd);
   result.harness_command = run.command;
   if (!run.ok) {
     std::error_code ignored;
     fs::remove(temporary, ignored);
+    if (run.cancelled) {
+      result.cancelled = true;
+      return {};
+    }
     throw Error(
         fmt::format("lesson harness '{}' failed to compile with '{}' (set CXX to a "
                     "C++20 compiler, e.g. CXX=g++):\n{}",
@@ -229,9 +241,11 @@ void compile_exercise(const BuildRequest& request, const fs::path& compiler, con
   std::vector<std::string> arguments = compile_arguments(request);
   arguments.insert(arguments.end(),
                    {request.exercise.string(), object.string(), "-o", temporary.string()});
-  CompilerRun run = run_compiler(compiler, arguments, temporary, request.compile_time_limit);
+  CompilerRun run = run_compiler(compiler, arguments, temporary, request.compile_time_limit,
+                                 request.cancel_fd);
   result.log = run.log;
   result.command = run.command;
+  result.cancelled = run.cancelled;
 
   if (run.ok) {
     if (!run.log.empty()) {
@@ -312,6 +326,9 @@ BuildResult build_exercise(const BuildRequest& request) {
   create_cache_folder(harness_folder);
   create_cache_folder(exercise_folder);
   fs::path object = ensure_harness_object(request, compiler, harness_folder, keys.harness, result);
+  if (result.cancelled) {
+    return result;
+  }
   compile_exercise(request, compiler, object, exercise_folder / keys.exercise, result);
 
   prune_cache(exercise_folder, request.max_cached_builds);

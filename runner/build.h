@@ -49,6 +49,11 @@ struct BuildRequest {
   /// killed mid-compile, are deleted too.
   std::size_t max_cached_builds = 64;
   std::size_t max_cached_harnesses = 16;
+
+  /// Passed to every compiler run as RunLimits::cancel_fd: when it becomes
+  /// readable, the compiler is killed and the build ends with cancelled set.
+  /// -1: the build cannot be cancelled.
+  int cancel_fd = -1;
 };
 
 /// The outcome of build_exercise(). A compile error is a result, not an Error.
@@ -77,6 +82,10 @@ struct BuildResult {
   /// The command line that compiled the harness object file, or empty when
   /// that object was reused from the cache.
   std::string harness_command;
+
+  /// True when BuildRequest::cancel_fd stopped a compiler run. ok is then
+  /// false, and nothing of the cancelled run is cached.
+  bool cancelled = false;
 };
 
 /// Compiles `request.exercise` and links it with the harness object file,

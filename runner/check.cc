@@ -72,6 +72,8 @@ Outcome outcome_of_traces(LessonResult& result) {
 
 Outcome outcome_of_run(const RunResult& run, const ChannelData& data, LessonResult& result) {
   switch (run.outcome) {
+    case RunOutcome::cancelled:
+      return Outcome::cancelled;
     case RunOutcome::timed_out:
       return Outcome::timed_out;
     case RunOutcome::output_flood:
@@ -110,6 +112,7 @@ BuildRequest build_request(const CheckOptions& options) {
   request.include_dirs = {options.harness_dir};
   request.compiler = options.compiler;
   request.cache_dir = options.cache_dir;
+  request.cancel_fd = options.cancel_fd;
   // A function that falls off its end without returning is the most common
   // slip in these exercises, and at run time it only shows as garbage or a
   // crash, so it is a compile error here. The compiler's log is shown inside
@@ -146,6 +149,8 @@ std::string outcome_name(Outcome outcome) {
       return "ended early";
     case Outcome::channel_error:
       return "channel error";
+    case Outcome::cancelled:
+      return "cancelled";
   }
   return "unknown";
 }
@@ -176,6 +181,10 @@ LessonResult check_lesson(const Lesson& lesson, const CheckOptions& options) {
   result.exercise = request.exercise;
   result.harness = request.harness;
   result.cached_build = build.cached;
+  if (build.cancelled) {
+    result.outcome = Outcome::cancelled;
+    return result;
+  }
   if (!build.ok) {
     result.outcome = Outcome::compile_error;
     return result;
@@ -183,6 +192,7 @@ LessonResult check_lesson(const Lesson& lesson, const CheckOptions& options) {
 
   RunLimits limits;
   limits.wall_time = options.timeout;
+  limits.cancel_fd = options.cancel_fd;
   RunResult run = run_sandboxed(build.executable, {}, lesson.kind_impl->input(lesson), limits);
 
   result.program_output = run.output;

@@ -18,6 +18,11 @@ struct CheckOptions {
   std::string compiler;                // empty: $CXX, else c++
   std::filesystem::path cache_dir;     // empty: the build module's default
   std::chrono::milliseconds timeout{10'000};  // wall time allowed to the learner's program
+
+  /// When this descriptor becomes readable, the compiler or the learner's
+  /// program is killed and check_lesson() returns Outcome::cancelled at once.
+  /// -1: the check runs to its end. See RunLimits::cancel_fd.
+  int cancel_fd = -1;
 };
 
 /// The verdict on a whole lesson, in the order the runner looks for them.
@@ -33,6 +38,7 @@ enum class Outcome {
   output_flood,     // printed more than the output limit
   ended_early,      // exited before the harness finished (exit() or a failed stage)
   channel_error,    // a record on the channel did not parse
+  cancelled,        // stopped by CheckOptions::cancel_fd, so there is no verdict to record
 };
 
 struct LessonResult {
@@ -51,7 +57,8 @@ struct LessonResult {
 };
 
 /// Returns a few words for `outcome`, as `runner list` shows it: "passed",
-/// "not implemented yet", "does not compile".
+/// "not implemented yet", "does not compile", and "cancelled", which is never
+/// recorded.
 std::string outcome_name(Outcome outcome);
 
 /// Returns the compiler command that compiles `exercise` alone to an object

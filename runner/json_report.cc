@@ -289,6 +289,8 @@ std::string summary(const Lesson& lesson, const std::string& exercise,
       return fmt::format("Your program ended before the checks finished ({}).", result.detail);
     case Outcome::channel_error:
       return fmt::format("The harness sent a record that does not parse: '{}'.", result.detail);
+    case Outcome::cancelled:
+      return "The check was stopped before it finished.";
     case Outcome::not_finite:
       return failed_summary(result);
     case Outcome::threw: {
@@ -386,6 +388,8 @@ std::string outcome_id(Outcome outcome) {
       return "not_finite";
     case Outcome::threw:
       return "threw";
+    case Outcome::cancelled:
+      return "cancelled";
   }
   return "unknown";
 }

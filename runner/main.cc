@@ -588,7 +588,7 @@ int run_watch(const Options& options) {
     }
     return workspace.exercise(lesson);
   };
-  hooks.check = [&](int index) {
+  hooks.check = [&](int index, int /*cancel_fd*/) {
     Lesson lesson = load_lesson(dirs[index]);
     Workspace workspace(workspace_folder);
     LessonResult result = check_in_workspace(lesson, workspace, options);

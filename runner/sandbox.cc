@@ -233,9 +233,10 @@ std::optional<RunOutcome> collect_output(ChildProcess& child, int pidfd, UniqueF
 
     // Without a pidfd the child's exit raises no event, so poll wakes up
     // every kExitCheckInterval to check for it.
-    std::array<pollfd, 3> polled = {pollfd{output.get(), POLLIN, 0},
+    std::array<pollfd, 4> polled = {pollfd{output.get(), POLLIN, 0},
                                     pollfd{channel.get(), POLLIN, 0},
-                                    pollfd{exited ? -1 : pidfd, POLLIN, 0}};
+                                    pollfd{exited ? -1 : pidfd, POLLIN, 0},
+                                    pollfd{exited ? -1 : limits.cancel_fd, POLLIN, 0}};
     int timeout = poll_timeout_ms(now, exited ? grace_end : deadline);
     if (!exited && pidfd < 0) {
       timeout = std::min(timeout, static_cast<int>(kExitCheckInterval.count()));
@@ -245,6 +246,12 @@ std::optional<RunOutcome> collect_output(ChildProcess& child, int pidfd, UniqueF
         continue;
       }
       throw_system_error("poll");
+    }
+
+    // Any event on the cancel descriptor cancels, a hang-up or an error too,
+    // so a cancel pipe whose write end was closed still stops the run.
+    if (polled[3].revents != 0) {
+      return RunOutcome::cancelled;
     }
 
     // poll() ignores entries whose fd is -1, such as a pipe closed at EOF.
@@ -385,6 +392,8 @@ std::string outcome_name(RunOutcome outcome) {
       return "output_flood";
     case RunOutcome::channel_flood:
       return "channel_flood";
+    case RunOutcome::cancelled:
+      return "cancelled";
   }
   return "unknown";
 }

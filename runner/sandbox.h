@@ -35,11 +35,16 @@ struct RunLimits {
   /// RLIMIT_AS: the child's virtual address space in bytes. An allocation past
   /// it fails inside the child (std::bad_alloc, or a null from malloc).
   std::size_t memory_bytes = 2ull << 30;
+
+  /// A file descriptor that cancels the run when it becomes readable (outcome
+  /// cancelled), or -1 for none. It is polled, never read, so one descriptor
+  /// made readable once cancels every later run that gets it too.
+  int cancel_fd = -1;
 };
 
 /// A run's outcome. Only `exited` and `signaled` come from the child itself.
 /// The others mean the sandbox killed it.
-enum class RunOutcome { exited, signaled, timed_out, output_flood, channel_flood };
+enum class RunOutcome { exited, signaled, timed_out, output_flood, channel_flood, cancelled };
 
 /// The status, output and channel data of one run. Data read before a kill is
 /// kept.
@@ -74,6 +79,10 @@ struct RunResult {
 ///  - RLIMIT_CORE 0, RLIMIT_AS limits.memory_bytes, RLIMIT_CPU as in RunLimits;
 ///  - default handling for every signal and an empty signal mask;
 ///  - SIGKILL if the calling thread exits first (PR_SET_PDEATHSIG).
+///
+/// When limits.cancel_fd becomes readable while the child runs, the parent's
+/// poll() wakes up, kills the child's process group and reports the outcome
+/// cancelled.
 ///
 /// When the child exits, its process group is killed at once, so a grandchild
 /// that still has the pipes open cannot delay the result. A grandchild that

@@ -12,8 +12,10 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
 #include "runner/error.h"
+#include "runner/posix_handles.h"
 #include "runner/yaml_doc.h"
 
 namespace gradlings::runner {
@@ -278,7 +280,98 @@ std::string KeyReader::read_available() {
 
 namespace {
 
-// The state of one run_watch_loop: the lesson shown and its watched file.
+// What made the watch loop cancel a check, from the weakest to the strongest:
+// a stronger reason replaces a weaker one.
+enum class Interrupt { none, save, next, quit };
+
+// Watches the keys and the exercise on a thread of its own while a check runs
+// on the loop's thread, and writes to a pipe, whose read end the check polls,
+// when the check should stop. The check stays on the loop's thread because
+// the sandbox ties the child's life to the thread that started it.
+//
+// The loop does not touch the KeyReader or the FileWatcher until finish() has
+// returned, so neither needs a lock.
+class CheckInterrupter {
+ public:
+  CheckInterrupter(KeyReader& keys, FileWatcher& watcher, bool next_cancels)
+      : keys_(keys), watcher_(watcher), next_cancels_(next_cancels) {
+    thread_ = std::thread([this] { watch(); });
+  }
+  ~CheckInterrupter() { finish(); }
+  CheckInterrupter(const CheckInterrupter&) = delete;
+  CheckInterrupter& operator=(const CheckInterrupter&) = delete;
+
+  // Readable once the check should stop.
+  int cancel_fd() const { return cancel_.read_end.get(); }
+
+  // Stops the thread. After it, interrupt() and keys() are final.
+  void finish() {
+    if (!thread_.joinable()) {
+      return;
+    }
+    char byte = 's';
+    while (::write(stop_.write_end.get(), &byte, 1) < 0 && errno == EINTR) {
+    }
+    thread_.join();
+  }
+
+  Interrupt interrupt() const { return interrupt_; }
+
+  // Every key read during the check, in order, for the loop to handle.
+  const std::string& keys() const { return keys_read_; }
+
+ private:
+  void watch() {
+    for (;;) {
+      // Once the check is cancelled, file events wait for the loop, and only
+      // a stronger key (q after a save or n) matters here.
+      bool watch_file = interrupt_ == Interrupt::none && !watcher_.polling();
+      pollfd entries[3] = {{stop_.read_end.get(), POLLIN, 0},
+                           {keys_.at_end() ? -1 : keys_.fd(), POLLIN, 0},
+                           {watch_file ? watcher_.fd() : -1, POLLIN, 0}};
+      ::poll(entries, 3, interrupt_ == Interrupt::none ? watcher_.timeout() : -1);
+      if (entries[0].revents != 0) {
+        return;
+      }
+
+      std::string keys = keys_.read_available();
+      keys_read_ += keys;
+      for (char key : keys) {
+        int lower = std::tolower(static_cast<unsigned char>(key));
+        if (lower == 'q') {
+          cancel(Interrupt::quit);
+        } else if (lower == 'n' && next_cancels_) {
+          cancel(Interrupt::next);
+        }
+      }
+      if (interrupt_ == Interrupt::none && watcher_.update()) {
+        cancel(Interrupt::save);
+      }
+    }
+  }
+
+  void cancel(Interrupt reason) {
+    if (reason <= interrupt_) {
+      return;
+    }
+    interrupt_ = reason;
+    char byte = 'c';
+    while (::write(cancel_.write_end.get(), &byte, 1) < 0 && errno == EINTR) {
+    }
+  }
+
+  KeyReader& keys_;
+  FileWatcher& watcher_;
+  bool next_cancels_;
+  Pipe cancel_ = make_pipe();  // written once per stronger reason; read by nobody
+  Pipe stop_ = make_pipe();    // written by finish()
+  Interrupt interrupt_ = Interrupt::none;
+  std::string keys_read_;
+  std::thread thread_;  // started by the constructor's body, after every other member
+};
+
+// The state of one run_watch_loop: the lesson shown, its watched file, and
+// the keys read but not yet handled.
 class WatchLoop {
  public:
   WatchLoop(const WatchOptions& options, const WatchHooks& hooks)
@@ -287,27 +380,33 @@ class WatchLoop {
   void run() {
     open(options_.first);
     for (;;) {
-      pollfd entries[2] = {{keys_.fd(), POLLIN, 0}, {watcher_.fd(), POLLIN, 0}};
-      ::poll(entries, watcher_.polling() ? 1 : 2, watcher_.timeout());
-
-      for (char key : keys_.read_available()) {
-        if (!handle_key(key)) {
-          return;
-        }
+      while (!quit_ && !queued_.empty()) {
+        char key = queued_.front();
+        queued_.erase(queued_.begin());
+        handle_key(key);
       }
-      if (keys_.at_end()) {
+      if (quit_ || keys_.at_end()) {
         return;
       }
       if (watcher_.update()) {
-        hooks_.print(fmt::format("\nSaved: checking lesson {} again...\n", number(index_)));
+        hooks_.print(saved_line());
         check();
+        continue;
       }
+
+      pollfd entries[2] = {{keys_.fd(), POLLIN, 0}, {watcher_.fd(), POLLIN, 0}};
+      ::poll(entries, watcher_.polling() ? 1 : 2, watcher_.timeout());
+      queued_ += keys_.read_available();
     }
   }
 
  private:
   int number(int index) const { return options_.lesson_numbers[index]; }
   bool is_last() const { return index_ + 1 == static_cast<int>(options_.lesson_numbers.size()); }
+
+  std::string saved_line() const {
+    return fmt::format("\nSaved: checking lesson {} again...\n", number(index_));
+  }
 
   void open(int index) {
     index_ = index;
@@ -316,12 +415,44 @@ class WatchLoop {
     check();
   }
 
-  void check() {
-    if (options_.clear_screen) {
-      hooks_.print("\x1b[H\x1b[2J");  // cursor home, then clear the screen
-    }
-    bool passed = hooks_.check(index_);
+  // Runs the check hook while a CheckInterrupter watches keys and saves.
+  // Returns whether the lesson passed, which is meaningless when `interrupt`
+  // is set to anything but none.
+  bool run_check_hook(Interrupt& interrupt) {
+    CheckInterrupter interrupter(keys_, watcher_, !is_last());
+    bool passed = hooks_.check(index_, interrupter.cancel_fd());
+    interrupter.finish();
+    interrupt = interrupter.interrupt();
+    queued_ += interrupter.keys();
+    return passed;
+  }
 
+  void check() {
+    for (;;) {
+      if (options_.clear_screen) {
+        hooks_.print("\x1b[H\x1b[2J");  // cursor home, then clear the screen
+      }
+      Interrupt interrupt = Interrupt::none;
+      bool passed = run_check_hook(interrupt);
+      switch (interrupt) {
+        case Interrupt::quit:
+          quit_ = true;
+          queued_.clear();
+          return;
+        case Interrupt::next:
+          return;  // the n among queued_ opens the next lesson
+        case Interrupt::save:
+          hooks_.print(saved_line());
+          continue;
+        case Interrupt::none:
+          break;
+      }
+      print_status(passed);
+      return;
+    }
+  }
+
+  void print_status(bool passed) {
     std::string status;
     if (passed && is_last()) {
       status = fmt::format("Lesson {} passed, and it is the last lesson.\n", number(index_));
@@ -340,14 +471,15 @@ class WatchLoop {
     hooks_.print(fmt::format("\n{}{}\n", status, kWatchKeys));
   }
 
-  // Acts on one key. Returns false for quit.
-  bool handle_key(char key) {
+  // Acts on one key; q sets quit_.
+  void handle_key(char key) {
     if (std::isprint(static_cast<unsigned char>(key)) == 0 && key != '\n' && key != '\r') {
-      return true;  // such as the bytes of an arrow key's escape sequence
+      return;  // such as the bytes of an arrow key's escape sequence
     }
     switch (std::tolower(static_cast<unsigned char>(key))) {
       case 'q':
-        return false;
+        quit_ = true;
+        return;
       case 'n':
         if (is_last()) {
           hooks_.print(fmt::format("\nLesson {} is the last lesson.\n{}\n", number(index_),
@@ -355,27 +487,27 @@ class WatchLoop {
         } else {
           open(index_ + 1);
         }
-        return true;
+        return;
       case 'r':
         check();
-        return true;
+        return;
       case 'h':
         hooks_.print("\n");
         hooks_.show_hint(index_);
         hooks_.print(fmt::format("\n{}\n", kWatchKeys));
-        return true;
+        return;
       case 'l':
         hooks_.print("\n");
         hooks_.show_list();
         hooks_.print(fmt::format("\n{}\n", kWatchKeys));
-        return true;
+        return;
       case '\n':
       case '\r':
       case ' ':
-        return true;
+        return;
       default:
         hooks_.print(fmt::format("\nThe key '{}' does nothing here. {}\n", key, kWatchKeys));
-        return true;
+        return;
     }
   }
 
@@ -384,8 +516,10 @@ class WatchLoop {
   FileWatcher watcher_;
   KeyReader keys_;
   int index_ = 0;
-  fs::path file_;               // the exercise of the lesson shown
+  fs::path file_;                // the exercise of the lesson shown
   bool fallback_shown_ = false;  // the note on polling without --poll was printed
+  std::string queued_;           // keys read and not yet handled, oldest first
+  bool quit_ = false;            // q was pressed
 };
 
 }  // namespace

@@ -145,8 +145,11 @@ struct WatchHooks {
   std::function<std::filesystem::path(int index)> open_lesson;
 
   /// Checks a lesson, prints the verdict, records it, and returns true when
-  /// the lesson passed.
-  std::function<bool(int index)> check;
+  /// the lesson passed. `cancel_fd` becomes readable when the learner quits,
+  /// moves on or saves again during the check: the hook should then stop at
+  /// once (CheckOptions::cancel_fd does that), and print and record nothing,
+  /// because the loop ignores what it returns.
+  std::function<bool(int index, int cancel_fd)> check;
 
   /// Shows the next hint of a lesson and records that it was shown.
   std::function<void(int index)> show_hint;
@@ -172,9 +175,23 @@ inline constexpr const char* kWatchKeys =
 
 /// Runs watch mode until `q` is pressed or the key input ends. It checks the
 /// first lesson at once, then again after every save of its exercise and on
-/// `r`. A save made while a check runs is checked after it. After a pass it
-/// stays on the lesson until `n` is pressed. Returns normally on quit; errors
-/// thrown by hooks propagate, with the terminal mode restored.
+/// `r`. After a pass it stays on the lesson until `n` is pressed. Returns
+/// normally on quit; errors thrown by hooks propagate, with the terminal mode
+/// restored.
+///
+/// While a check runs, a helper thread keeps reading keys and file events,
+/// and cancels the check through the hook's cancel_fd when:
+///  - `q` is pressed: the loop returns as soon as the hook does, and keys
+///    pressed before `q` are dropped;
+///  - `n` is pressed and a next lesson exists: the check is dropped without a
+///    verdict, and the keys pressed so far are handled in order, so `n` opens
+///    the next lesson;
+///  - the exercise is saved (once the debounce settles): the loop prints the
+///    usual "Saved: checking lesson N again..." line instead of a verdict and
+///    checks the new contents at once, so one save gives one more check.
+/// Other keys (`h`, `l`, `r`, and `n` on the last lesson) wait until the
+/// check ends, then are handled in order, as between checks. The end of the
+/// key input cancels nothing; the loop returns after the check.
 void run_watch_loop(const WatchOptions& options, const WatchHooks& hooks);
 
 }  // namespace gradlings::runner

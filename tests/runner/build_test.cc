@@ -235,6 +235,31 @@ TEST_F(Build, TimedOutCompileNotCached) {
   EXPECT_FALSE(retry.cached);
 }
 
+// The harness compile is cancelled first, so the build stops there without
+// an Error, and with nothing cached a later build compiles both files.
+TEST_F(Build, CancelledCompileNotCached) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ASSERT_EQ(::write(fds[1], "c", 1), 1);
+  request_.cancel_fd = fds[0];
+  BuildResult cancelled = build_exercise(request_);
+  ::close(fds[0]);
+  ::close(fds[1]);
+  EXPECT_TRUE(cancelled.cancelled);
+  EXPECT_FALSE(cancelled.ok);
+  EXPECT_EQ(cancelled.executable, fs::path());
+  EXPECT_EQ(cache_files("harness"), std::vector<std::string>{});
+  EXPECT_EQ(cache_files("exercise"), std::vector<std::string>{});
+
+  request_.cancel_fd = -1;
+  BuildResult retry = build_exercise(request_);
+  ASSERT_TRUE(retry.ok) << retry.log;
+  EXPECT_FALSE(retry.cancelled);
+  EXPECT_FALSE(retry.cached);
+  EXPECT_NE(retry.harness_command, "");  // the harness object was compiled, not reused
+  EXPECT_EQ(run_output(retry), "49\n");
+}
+
 TEST_F(Build, MissingCompilerThrows) {
   request_.compiler = "clang++-99";
   try {

@@ -2,9 +2,11 @@
 // produce NaN or write to the channel themselves: each gets its own verdict
 // and a summary of what to do, never a failure of the runner.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "runner/check.h"
@@ -115,6 +117,37 @@ TEST(LearnerFault, EndlessLoopTimesOut) {
   EXPECT_EQ(Outcome::timed_out, checked.result.outcome);
   EXPECT_EQ("✗ Your program took longer than 1.5 s: does a loop miss its exit?\n" + kHint,
             summary(checked.report));
+}
+
+// A cancel descriptor made readable 500 ms into an endless loop ends the
+// check long before its 10 s timeout, without a verdict.
+TEST(LearnerFault, EndlessLoopCanBeCancelled) {
+  const std::string loop = "  for (volatile long spin = 0;; spin = spin + 1) {\n  }";
+  check_with("endless_loop_cancelled", kForwardLine, loop, "", std::chrono::milliseconds(100));
+
+  fs::path scratch = scratch_dir("faults-test");
+  CheckOptions options;
+  options.exercise = scratch / "endless_loop_cancelled.cpp";  // compiled and cached above
+  options.harness_dir = kRoot / "lessons" / "harness";
+  options.cache_dir = scratch / "cache";
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  options.cancel_fd = fds[0];
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    ASSERT_EQ(::write(fds[1], "c", 1), 1);
+  });
+  auto start = std::chrono::steady_clock::now();
+  LessonResult result = check_lesson(load_lesson(kLessonDir), options);
+  auto took = std::chrono::steady_clock::now() - start;
+  canceller.join();
+  ::close(fds[0]);
+  ::close(fds[1]);
+
+  EXPECT_EQ(Outcome::cancelled, result.outcome);
+  EXPECT_EQ("cancelled", outcome_name(result.outcome));
+  EXPECT_TRUE(result.cached_build);
+  EXPECT_LT(took, std::chrono::milliseconds(1500));
 }
 
 TEST(LearnerFault, FloodIsStopped) {

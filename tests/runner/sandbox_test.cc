@@ -163,6 +163,60 @@ TEST_F(Sandbox, InfiniteLoopTimesOut) {
   EXPECT_LT(result.elapsed, milliseconds(2000));
 }
 
+TEST_F(Sandbox, CancelFdKillsRunningChild) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  RunLimits limits;
+  limits.cancel_fd = fds[0];
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(milliseconds(300));
+    ASSERT_EQ(::write(fds[1], "c", 1), 1);
+  });
+  RunResult result = run({"sleep-with-grandchild"}, "", limits);
+  canceller.join();
+  ::close(fds[0]);
+  ::close(fds[1]);
+
+  EXPECT_EQ(result.outcome, RunOutcome::cancelled);
+  EXPECT_EQ(outcome_name(result.outcome), "cancelled");
+  EXPECT_GE(result.elapsed, milliseconds(300));
+  EXPECT_LT(result.elapsed, milliseconds(400));
+  EXPECT_EQ(result.output, "sleeping\n");  // data read before the kill is kept
+  pid_t grandchild = std::stoi(result.channel);
+  EXPECT_TRUE(process_ended(grandchild)) << "grandchild " << grandchild << " still runs";
+}
+
+TEST_F(Sandbox, ReadableCancelFdStopsAtOnce) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ASSERT_EQ(::write(fds[1], "c", 1), 1);
+  RunLimits limits;
+  limits.cancel_fd = fds[0];
+  RunResult first = run({"spin"}, "", limits);
+  RunResult second = run({"spin"}, "", limits);  // the byte is polled, not read
+  ::close(fds[0]);
+  ::close(fds[1]);
+
+  EXPECT_EQ(first.outcome, RunOutcome::cancelled);
+  EXPECT_LT(first.elapsed, milliseconds(100));
+  EXPECT_EQ(second.outcome, RunOutcome::cancelled);
+  EXPECT_LT(second.elapsed, milliseconds(100));
+}
+
+TEST_F(Sandbox, UnreadableCancelFdChangesNothing) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  RunLimits limits;
+  limits.cancel_fd = fds[0];
+  RunResult result = run({"exit", "7"}, "", limits);
+  ::close(fds[0]);
+  ::close(fds[1]);
+
+  EXPECT_EQ(result.outcome, RunOutcome::exited);
+  EXPECT_EQ(result.exit_code, 7);
+  EXPECT_EQ(result.output, "to stdout\nto stderr\n");
+}
+
 TEST_F(Sandbox, OutputFloodStopsEarly) {
   RunLimits limits;
   RunResult result = run({"flood"}, "", limits);

@@ -1,6 +1,7 @@
 #include "runner/watch.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <pty.h>
@@ -298,11 +299,22 @@ class WatchLoopTest : public ::testing::Test {
       log(fmt::format("open {}", index));
       return exercise_for_lesson(index);
     };
-    hooks_.check = [this](int index) {
+    hooks_.check = [this](int index, int cancel_fd) {
       log(fmt::format("check {}", index));
+      CheckRunning running(*this);
       if (during_check_) {
         auto action = std::exchange(during_check_, nullptr);
         action();
+      }
+      if (slow_checks_ > 0) {
+        --slow_checks_;
+        // A check that runs for 5 s unless cancelled, as a program in an
+        // endless loop does.
+        pollfd entry{cancel_fd, POLLIN, 0};
+        if (::poll(&entry, 1, 5000) == 1) {
+          log(fmt::format("cancelled {}", index));
+          return true;  // which the loop must ignore
+        }
       }
       return passing_.contains(index);
     };
@@ -354,8 +366,33 @@ class WatchLoopTest : public ::testing::Test {
     return events_;
   }
 
-  // Presses q and returns whether the loop ended within 2 s.
+  // Counts a check hook as running for its lifetime.
+  class CheckRunning {
+   public:
+    explicit CheckRunning(WatchLoopTest& test) : test_(test) {
+      std::lock_guard lock(test_.mutex_);
+      ++test_.checks_running_;
+    }
+    ~CheckRunning() {
+      std::lock_guard lock(test_.mutex_);
+      --test_.checks_running_;
+      test_.logged_.notify_all();
+    }
+
+   private:
+    WatchLoopTest& test_;
+  };
+
+  // Waits for a running check to end, then presses q, and returns whether
+  // the loop ended within 2 s. A q pressed during a check would cancel it,
+  // and the check would print no status. The 50 ms let the loop print the
+  // status after the hook returns.
   bool quit() {
+    {
+      std::unique_lock lock(mutex_);
+      logged_.wait_for(lock, 5s, [&] { return checks_running_ == 0; });
+    }
+    std::this_thread::sleep_for(50ms);
     press("q");
     return loop_.wait_for(2s) == std::future_status::ready;
   }
@@ -372,6 +409,8 @@ class WatchLoopTest : public ::testing::Test {
   WatchHooks hooks_;
   std::set<int> passing_;                 // indexes of lessons whose check passes
   std::function<void()> during_check_;    // run once, inside the next check
+  int slow_checks_ = 0;                   // how many of the next checks wait for a cancel
+  int checks_running_ = 0;                // check hooks that have not yet returned
   std::future<void> loop_;
 
   std::mutex mutex_;
@@ -479,6 +518,72 @@ TEST_F(WatchLoopTest, SaveDuringCheckIsCheckedAfter) {
   std::this_thread::sleep_for(300ms);
   ASSERT_TRUE(quit());
   EXPECT_EQ(events_after(3).size(), 3u);  // and no check after that
+}
+
+// The loop's time from `q` to its return, with a check that takes 5 s
+// unless it is cancelled.
+TEST_F(WatchLoopTest, QuitDuringSlowCheckEndsPromptly) {
+  slow_checks_ = 1;
+  start();
+  events_after(2);  // the check has begun
+  std::this_thread::sleep_for(100ms);
+
+  auto pressed = std::chrono::steady_clock::now();
+  press("hq");  // the hint before q is dropped
+  ASSERT_EQ(loop_.wait_for(2s), std::future_status::ready);
+  EXPECT_LT(std::chrono::steady_clock::now() - pressed, 500ms);
+  EXPECT_EQ(events_after(3), (std::vector<std::string>{"open 0", "check 0", "cancelled 0"}));
+  EXPECT_EQ(output(), "");  // no verdict status for the cancelled check
+}
+
+TEST_F(WatchLoopTest, SaveDuringSlowCheckChecksOnceMore) {
+  slow_checks_ = 1;
+  start();
+  events_after(2);
+  std::this_thread::sleep_for(100ms);
+  auto saved = std::chrono::steady_clock::now();
+  write_text(exercise(0), "int saved_while_checking;\n");
+
+  EXPECT_EQ(events_after(4),
+            (std::vector<std::string>{"open 0", "check 0", "cancelled 0", "check 0"}));
+  EXPECT_LT(std::chrono::steady_clock::now() - saved, 1s);
+  std::this_thread::sleep_for(300ms);
+  ASSERT_TRUE(quit());
+  EXPECT_EQ(events_after(4).size(), 4u);  // and no check after that
+  EXPECT_EQ(output(), fmt::format("\nSaved: checking lesson 1 again...\n"
+                                  "\nWatching {}: each save checks it again.\n{}\n",
+                                  exercise(0).string(), kWatchKeys));
+}
+
+TEST_F(WatchLoopTest, NextDuringSlowCheckMovesOn) {
+  slow_checks_ = 1;
+  start();
+  events_after(2);
+  press("n");
+
+  EXPECT_EQ(events_after(5), (std::vector<std::string>{"open 0", "check 0", "cancelled 0",
+                                                       "open 1", "check 1"}));
+  ASSERT_TRUE(quit());
+  EXPECT_EQ(output(), fmt::format("\nWatching {}: each save checks it again.\n{}\n",
+                                  exercise(1).string(), kWatchKeys));
+}
+
+// n on the last lesson, h, l and r wait for the check, which is not cancelled.
+TEST_F(WatchLoopTest, OtherKeysDuringCheckWaitForIt) {
+  options_.first = 2;
+  during_check_ = [this] {
+    press("nhlr");
+    std::this_thread::sleep_for(200ms);
+  };
+  start();
+
+  EXPECT_EQ(events_after(5),
+            (std::vector<std::string>{"open 2", "check 2", "hint 2", "list", "check 2"}));
+  ASSERT_TRUE(quit());
+  std::string watching = fmt::format("\nWatching {}: each save checks it again.\n{}\n",
+                                     exercise(2).string(), kWatchKeys);
+  EXPECT_EQ(output(), fmt::format("{}\nLesson 3 is the last lesson.\n{}\n\n\n{}\n\n\n{}\n{}",
+                                  watching, kWatchKeys, kWatchKeys, kWatchKeys, watching));
 }
 
 class WatchLoopFallbackTest : public WatchLoopTest {

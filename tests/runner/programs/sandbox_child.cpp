@@ -165,6 +165,17 @@ int main(int argc, char** argv) {
   if (mode == "escaped-grandchild") {
     return start_sleeping_grandchild(true);
   }
+  if (mode == "sleep-with-grandchild") {
+    pid_t grandchild = fork();
+    if (grandchild == 0) {
+      sleep(30);
+      _exit(0);
+    }
+    write_all(kChannel, std::to_string(grandchild));
+    write_all(STDOUT_FILENO, "sleeping\n");
+    sleep(30);
+    return 0;
+  }
   std::fprintf(stderr, "unknown mode '%s'\n", mode.c_str());
   return 99;
 }
