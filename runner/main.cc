@@ -201,8 +201,8 @@ void print_result(const Lesson& lesson, const fs::path& exercise, const LessonRe
 // Checks the workspace's exercise for `lesson`, creating it from the stub when
 // it is missing, prints the report and saves the verdict. Before the first
 // check of a lesson it prints the lesson's explanation.
-LessonResult check_in_workspace(const Lesson& lesson, Workspace& workspace,
-                                const Options& options) {
+LessonResult check_in_workspace(const Lesson& lesson, Workspace& workspace, const Options& options,
+                                int cancel_fd = -1) {
   fs::path exercise = workspace.exercise(lesson);
   bool created = workspace.ensure_exercise(lesson);
   if (created || workspace.state(lesson).status.empty()) {
@@ -220,7 +220,12 @@ LessonResult check_in_workspace(const Lesson& lesson, Workspace& workspace,
   }
   update_compile_commands(workspace, options);
 
-  LessonResult result = check_lesson(lesson, check_options(options, exercise));
+  CheckOptions check = check_options(options, exercise);
+  check.cancel_fd = cancel_fd;
+  LessonResult result = check_lesson(lesson, check);
+  if (result.outcome == Outcome::cancelled) {
+    return result;  // a newer save or a key replaced this check: nothing to show or keep
+  }
   print_result(lesson, exercise, result, options);
 
   LessonState state = workspace.state(lesson);
@@ -588,10 +593,10 @@ int run_watch(const Options& options) {
     }
     return workspace.exercise(lesson);
   };
-  hooks.check = [&](int index, int /*cancel_fd*/) {
+  hooks.check = [&](int index, int cancel_fd) {
     Lesson lesson = load_lesson(dirs[index]);
     Workspace workspace(workspace_folder);
-    LessonResult result = check_in_workspace(lesson, workspace, options);
+    LessonResult result = check_in_workspace(lesson, workspace, options, cancel_fd);
     std::fflush(stdout);
     return result.outcome == Outcome::passed;
   };

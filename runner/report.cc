@@ -446,6 +446,9 @@ void render_summary(Writer& w, const Lesson& lesson, const std::string& exercise
     case Outcome::passed:
       w.line(fmt::format("{} Lesson {} passed: every value is right.", w.right(), lesson.number));
       return;
+    case Outcome::cancelled:
+      w.line("The check was stopped before it finished.");
+      return;
     case Outcome::not_implemented: {
       std::string names;
       for (const std::string& function : result.missing_functions) {
