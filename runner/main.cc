@@ -36,31 +36,32 @@ namespace fs = std::filesystem;
 using namespace gradlings::runner;
 
 constexpr int kExitPassed = 0;  // every check passed, or the command did its job
-constexpr int kExitFailed = 1;  // a lesson did not pass, or `solution` refused
+constexpr int kExitFailed = 1;  // a lesson did not pass, `solution` refused or a reset declined
 constexpr int kExitUsage = 2;   // a bad command line, lesson file or workspace
 
 constexpr const char* kExitCodes =
     "Exit status:\n"
     "  0  every check passed, or the command did its job\n"
     "  1  a lesson did not pass: a wrong value, an unfinished function, a compile\n"
-    "     error, a crash or a timeout; or 'solution' refused before a pass\n"
+    "     error, a crash or a timeout; 'solution' refused before a pass; or you\n"
+    "     answered no to 'reset'\n"
     "  2  a bad command line, lesson file or workspace\n";
 
 struct Options {
-  std::string lesson;           // the lesson number as typed
-  std::string exercise;         // --exercise: check this file instead of the workspace's
-  std::string workspace;        // --workspace: default found from the current folder
-  double timeout_seconds = 10;  // --timeout: wall time for the learner's program
-  bool plain = false;           // --plain: ASCII, no colour
-  std::string init_dir = "gradlings";
-  bool init_dir_given = false;  // `init DIR` named the folder
-  bool watching = false;        // the command runs inside `runner watch`  // `init DIR`
-  bool yes = false;             // `reset --yes`: do not ask
-  bool all = false;             // `reset --all`
-  bool force = false;           // `solution --force`
-  std::string format = "text";  // --format: "text" for people, "json" for tools
-  bool verbose = false;         // --verbose: the compiler's whole log
-  bool poll = false;            // `watch --poll`: poll modification times, not inotify
+  std::string lesson;                  // the lesson number as typed
+  std::string exercise;                // --exercise: check this file instead of the workspace's
+  std::string workspace;               // --workspace: default found from the current folder
+  double timeout_seconds = 10;         // --timeout: wall time for the learner's program
+  bool plain = false;                  // --plain: ASCII, no colour
+  std::string init_dir = "gradlings";  // `init DIR`
+  bool init_dir_given = false;         // `init DIR` named the folder
+  bool watching = false;               // the command runs inside `runner watch`
+  bool yes = false;                    // `reset --yes`: do not ask
+  bool all = false;                    // `reset --all`
+  bool force = false;                  // `solution --force`
+  std::string format = "text";         // --format: "text" for people, "json" for tools
+  bool verbose = false;                // --verbose: the compiler's whole log
+  bool poll = false;                   // `watch --poll`: poll modification times, not inotify
 };
 
 // The running binary, for finding the installed lessons beside it.
@@ -166,7 +167,7 @@ CheckOptions check_options(const Options& options, const fs::path& exercise) {
 }
 
 // Rewrites the workspace's compile_commands.json when the flags, the compiler
-// or the lessons changed, so an editor compiles the exercises as we do.
+// or the lessons changed, so an editor compiles the exercises as the runner does.
 void update_compile_commands(const Workspace& workspace, const Options& options) {
   std::vector<CompileCommand> commands;
   for (const fs::path& dir : lesson_dirs(lessons_root())) {

@@ -379,7 +379,8 @@ TEST(RunnerHelp, ListsExitStatuses) {
             output.text.find("Exit status:\n"
                              "  0  every check passed, or the command did its job\n"
                              "  1  a lesson did not pass: a wrong value, an unfinished function, a compile\n"
-                             "     error, a crash or a timeout; or 'solution' refused before a pass\n"
+                             "     error, a crash or a timeout; 'solution' refused before a pass; or you\n"
+                             "     answered no to 'reset'\n"
                              "  2  a bad command line, lesson file or workspace\n"))
       << output.text;
 }
