@@ -262,12 +262,14 @@ int run_next(const Options& options) {
   return kExitPassed;
 }
 
-// Returns the workspace that contains the current folder, if any. The
+// Returns the workspace that contains `start`, if any. The
 // checkout's default workspace/ counts only once it has its marker file.
-std::optional<fs::path> enclosing_workspace() {
+std::optional<fs::path> enclosing_workspace_of(const fs::path& start) {
   try {
-    fs::path found = find_workspace(fs::current_path());
-    if (is_workspace(found)) {
+    fs::path found = fs::absolute(find_workspace(start)).lexically_normal();
+    fs::path relative = fs::absolute(start).lexically_normal().lexically_relative(found);
+    bool contains = !relative.empty() && *relative.begin() != "..";
+    if (contains && is_workspace(found)) {
       return found;
     }
   } catch (const Error&) {
@@ -280,11 +282,19 @@ int run_init(const Options& options) {
   // Without a folder name, inside a workspace, init means that workspace:
   // a new one nested inside it would hide the learner's progress.
   if (!options.init_dir_given) {
-    if (std::optional<fs::path> inside = enclosing_workspace()) {
+    if (std::optional<fs::path> inside = enclosing_workspace_of(fs::current_path())) {
       dir = display_path(*inside);
       if (dir.empty() || dir == ".") {
         dir = ".";
       }
+    }
+  }
+  if (options.init_dir_given && !is_workspace(dir)) {
+    if (std::optional<fs::path> inside = enclosing_workspace_of(fs::absolute(dir).parent_path())) {
+      throw Error(
+          fmt::format("'{}' would be inside the workspace '{}' (run 'runner init' outside "
+                      "it, or plain 'runner init' in it to add new lessons' stubs)",
+                      dir.string(), inside->string()));
     }
   }
   std::error_code error;

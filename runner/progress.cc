@@ -136,7 +136,8 @@ std::string render_verify_summary(const std::vector<VerifyRow>& rows, const Repo
     }
   }
 
-  out += "\n" + progress_bar(passed, static_cast<int>(rows.size()), style) + "\n";
+  out += "\n" + progress_bar(passed, static_cast<int>(rows.size()), style) +
+         " passed in this run\n";
   if (stopped_at) {
     out += fmt::format("Stopped at lesson {}: {}. Fix it, then run 'runner verify' again.\n",
                        stopped_at->number, stopped_at->verdict);

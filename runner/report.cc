@@ -439,6 +439,20 @@ void render_not_finite(Writer& w, const LessonResult& result) {
   }
 }
 
+// Running out of memory takes time too: a loop that keeps allocating can
+// reach the time limit after some cases threw std::bad_alloc. Then memory,
+// not time, is the cause, and the summary names it.
+void render_memory_before_timeout(Writer& w, const LessonResult& result) {
+  for (const CaseTrace& trace : result.traces) {
+    if (trace.stop && trace.stop->detail.find("bad_alloc") != std::string::npos) {
+      w.line(fmt::format("  Before that, case '{}' ran out of memory (std::bad_alloc in {}). Does",
+                         trace.name, trace.stop->stage));
+      w.line("  a loop keep adding to a vector because its exit condition never comes true?");
+      return;
+    }
+  }
+}
+
 void render_summary(Writer& w, const Lesson& lesson, const std::string& exercise,
                     const LessonResult& result) {
   std::string hint = fmt::format("Stuck? 'runner hint {}' shows a hint.", lesson.number);
@@ -489,6 +503,7 @@ void render_summary(Writer& w, const Lesson& lesson, const std::string& exercise
     case Outcome::timed_out:
       w.line(fmt::format("{} Your program took longer than {} s: does a loop miss its exit?",
                          w.wrong(), result.timeout.count() / 1000.0));
+      render_memory_before_timeout(w, result);
       break;
     case Outcome::output_flood:
       w.line(fmt::format("{} Your program printed more than {} KiB and was stopped.", w.wrong(),
@@ -565,7 +580,7 @@ std::string render_result(const Lesson& lesson, const std::string& exercise,
   w.line(w.paint(fmt::format("Lesson {}: {}", lesson.number, lesson.title),
                  fmt::terminal_color::bright_white, true));
   w.line(fmt::format("Checking {}{}", exercise,
-                     result.cached_build ? " (unchanged, compiled before)" : ""));
+                     result.cached_build ? " (unchanged since its last check)" : ""));
   w.line();
 
   render_compiler_log(w, exercise, result);

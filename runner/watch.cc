@@ -431,6 +431,11 @@ class WatchLoop {
     for (;;) {
       if (options_.clear_screen) {
         hooks_.print("\x1b[H\x1b[2J");  // cursor home, then clear the screen
+        // A check may last until the timeout, so the cleared screen names
+        // what is running meanwhile. Without a clear, the "Saved: checking..."
+        // line already does.
+        hooks_.print(fmt::format("Checking lesson {}... (q quits, a save starts over)\n\n",
+                                 number(index_)));
       }
       Interrupt interrupt = Interrupt::none;
       bool passed = run_check_hook(interrupt);

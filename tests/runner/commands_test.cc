@@ -282,6 +282,20 @@ TEST(InstalledRunner, InitInsideWorkspaceAddsToIt) {
   EXPECT_FALSE(fs::exists(workspace / "01-chain-rule" / "gradlings"));
 }
 
+TEST(InstalledRunner, InitOfFolderInsideWorkspaceRefused) {
+  fs::path workspace = initialised("init-nested");
+  CommandOutput nested = run_in(workspace / "02-two-layer-network", "init sub");
+  EXPECT_EQ(2, nested.status);
+  EXPECT_EQ("runner: error: 'sub' would be inside the workspace '" + workspace.string() +
+                "' (run 'runner init' outside it, or plain 'runner init' in it to add new "
+                "lessons' stubs)\n",
+            nested.text);
+  EXPECT_FALSE(fs::exists(workspace / "02-two-layer-network" / "sub"));
+
+  CommandOutput beside = run_in(workspace.parent_path(), "init second");
+  EXPECT_EQ(0, beside.status) << beside.text;
+}
+
 TEST(InstalledRunner, FirstCheckShowsExplanation) {
   fs::path workspace = initialised("explanation");
   CommandOutput first = run_in(workspace, "lesson 1 --plain");

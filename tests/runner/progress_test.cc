@@ -77,7 +77,7 @@ TEST(RenderVerifySummary, NamesWhereItStopped) {
       "  2  Two layers      XX crashed              1.50 s\n"
       "  3  XOR             .. not checked\n"
       "\n"
-      "[#######.............] 1/3 lessons\n"
+      "[#######.............] 1/3 lessons passed in this run\n"
       "Stopped at lesson 2: crashed. Fix it, then run 'runner verify' again.\n",
       render_verify_summary(rows, kPlain));
 }
