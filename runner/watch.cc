@@ -280,8 +280,8 @@ std::string KeyReader::read_available() {
 
 namespace {
 
-// What made the watch loop cancel a check, from the weakest to the strongest:
-// a stronger reason replaces a weaker one.
+// The reason the watch loop cancelled a check, from the weakest to the
+// strongest. A stronger reason replaces a weaker one.
 enum class Interrupt { none, save, next, quit };
 
 // Watches the keys and the exercise on a thread of its own while a check runs
@@ -363,7 +363,7 @@ class CheckInterrupter {
   KeyReader& keys_;
   FileWatcher& watcher_;
   bool next_cancels_;
-  Pipe cancel_ = make_pipe();  // written once per stronger reason; read by nobody
+  Pipe cancel_ = make_pipe();  // written once per stronger reason; never read, only polled
   Pipe stop_ = make_pipe();    // written by finish()
   Interrupt interrupt_ = Interrupt::none;
   std::string keys_read_;
