@@ -137,6 +137,7 @@ void print(const Options& options, std::FILE* stream, const std::string& text) {
 ReportStyle report_style(const Options& options) {
   ReportStyle style = detect_style(stdout, options.plain);
   style.verbose = options.verbose;
+  style.watching = options.watching;
   return style;
 }
 
@@ -365,7 +366,9 @@ int run_list(const Options& options) {
     }
   }
 
-  print(options, stdout, render_list(lessons, detect_style(stdout, options.plain)));
+  ReportStyle style = detect_style(stdout, options.plain);
+  style.watching = options.watching;
+  print(options, stdout, render_list(lessons, style));
   for (const std::string& line : broken) {
     std::fprintf(stderr, "runner: error: %s\n", line.c_str());
   }
@@ -576,7 +579,10 @@ int first_lesson_to_watch(const Options& options, const std::vector<fs::path>& d
 
 // Watch mode: starts at lesson N, or at the first lesson that has not
 // passed, and checks it on every save until 'q'.
-int run_watch(const Options& options) {
+int run_watch(const Options& command_options) {
+  // Everything printed inside watch names its keys and saves, not commands.
+  Options options = command_options;
+  options.watching = true;
   check_options(options, {});
   fs::path workspace_folder = workspace_dir(options, NewWorkspace::allowed);
   std::vector<fs::path> dirs = lesson_dirs(lessons_root());
@@ -613,7 +619,6 @@ int run_watch(const Options& options) {
   };
   hooks.show_hint = [&](int index) {
     Options hint = options;
-    hint.watching = true;
     hint.lesson = std::to_string(watch.lesson_numbers[index]);
     hint.workspace = workspace_folder.string();
     run_hint(hint);

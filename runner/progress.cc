@@ -89,7 +89,9 @@ std::string render_list(const std::vector<LessonProgress>& lessons, const Report
 
   out += "\n" + progress_bar(done, static_cast<int>(lessons.size()), style) + "\n";
   std::optional<LessonProgress> next = first_unfinished(lessons);
-  if (next) {
+  if (next && style.watching) {
+    out += fmt::format("Next: lesson {}, {}.\n", next->number, next->title);
+  } else if (next) {
     out += fmt::format("Next: lesson {}, {}. Run 'runner next' or 'runner watch'.\n", next->number,
                        next->title);
   } else if (!lessons.empty()) {
@@ -136,8 +138,8 @@ std::string render_verify_summary(const std::vector<VerifyRow>& rows, const Repo
     }
   }
 
-  out += "\n" + progress_bar(passed, static_cast<int>(rows.size()), style) +
-         " passed in this run\n";
+  out +=
+      "\n" + progress_bar(passed, static_cast<int>(rows.size()), style) + " passed in this run\n";
   if (stopped_at) {
     out += fmt::format("Stopped at lesson {}: {}. Fix it, then run 'runner verify' again.\n",
                        stopped_at->number, stopped_at->verdict);

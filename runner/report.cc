@@ -106,6 +106,9 @@ std::string cell_text(const Writer& w, const Cell& cell) {
   return value + " " + (c.passed ? w.right() : w.wrong());
 }
 
+// Returns how a learner checks again: a command, or inside watch a save.
+std::string again(const Writer& w) { return w.style().watching ? "save again" : "run again"; }
+
 // Pads to `width` columns; colour codes take no columns, so the plain text's
 // width decides the padding.
 std::string pad(const std::string& shown, std::size_t plain_width, std::size_t width) {
@@ -347,22 +350,25 @@ void render_compiler_log(Writer& w, const std::string& exercise, const LessonRes
 void render_compile_error(Writer& w, const std::string& exercise, const LessonResult& result) {
   std::vector<UnmatchedFunction> functions = summarize_log(exercise, result).functions;
   if (functions.empty()) {
-    w.line(fmt::format("{} {} does not compile. Fix the first error above and run again.",
-                       w.wrong(), exercise));
+    w.line(fmt::format("{} {} does not compile. Fix the first error above and {}.", w.wrong(),
+                       exercise, again(w)));
     return;
   }
   if (functions.size() == 1 && !functions[0].defined) {
-    w.line(fmt::format("{} {} does not compile: it does not define {}(), which the lesson header "
-                       "declares.",
-                       w.wrong(), exercise, functions[0].name));
-    w.line("  Write it with the declaration shown above and run again.");
+    w.line(
+        fmt::format("{} {} does not compile: it does not define {}(), which the lesson header "
+                    "declares.",
+                    w.wrong(), exercise, functions[0].name));
+    w.line(fmt::format("  Write it with the declaration shown above and {}.", again(w)));
     return;
   }
   if (functions.size() == 1) {
-    w.line(fmt::format("{} {} does not compile: its {}() differs from the lesson header's "
-                       "declaration.",
-                       w.wrong(), exercise, functions[0].name));
-    w.line("  Make the parameter and return types match the declaration above and run again.");
+    w.line(
+        fmt::format("{} {} does not compile: its {}() differs from the lesson header's "
+                    "declaration.",
+                    w.wrong(), exercise, functions[0].name));
+    w.line(fmt::format("  Make the parameter and return types match the declaration above and {}.",
+                       again(w)));
     return;
   }
   std::string names;
@@ -371,19 +377,27 @@ void render_compile_error(Writer& w, const std::string& exercise, const LessonRe
   }
   w.line(fmt::format("{} {} does not compile: {} are missing or differ from the lesson header.",
                      w.wrong(), exercise, names));
-  w.line("  Make each match its declaration above and run again.");
+  w.line(fmt::format("  Make each match its declaration above and {}.", again(w)));
 }
 
 // The summary of a crash: the signal, and where to look for its usual cause.
 void render_crash(Writer& w, const LessonResult& result) {
   if (result.detail == "SIGFPE") {
-    w.line(fmt::format("{} Your program crashed (SIGFPE). Look for an integer division or "
-                       "remainder by zero just after the last value shown.",
-                       w.wrong()));
+    w.line(
+        fmt::format("{} Your program crashed (SIGFPE). Look for an integer division or "
+                    "remainder by zero just after the last value shown.",
+                    w.wrong()));
   } else if (result.detail == "SIGABRT") {
-    w.line(fmt::format("{} Your program crashed (SIGABRT): something called abort(). A failed "
-                       "assert() does, and prints its condition in the output above.",
-                       w.wrong()));
+    w.line(
+        fmt::format("{} Your program crashed (SIGABRT): something called abort(). A failed "
+                    "assert() does, and prints its condition in the output above.",
+                    w.wrong()));
+  } else if (result.traces.empty()) {
+    w.line(
+        fmt::format("{} Your program crashed ({}) before it reported any value. Look for an "
+                    "out-of-range index or a null pointer in the first function the lesson "
+                    "calls.",
+                    w.wrong(), result.detail));
   } else {
     w.line(
         fmt::format("{} Your program crashed ({}). Look for an out-of-range index or a "
@@ -425,9 +439,9 @@ void render_not_finite(Writer& w, const LessonResult& result) {
     std::string what = std::isnan(value) ? "NaN (not a number)"
                        : value > 0       ? "infinity"
                                          : "minus infinity";
-    w.line(ascii(w.style(), fmt::format("{} Your code computed {} for {} ({}, case '{}').",
-                                        w.wrong(), what, check.label, trace.first_wrong->where,
-                                        trace.name)));
+    w.line(
+        ascii(w.style(), fmt::format("{} Your code computed {} for {} ({}, case '{}').", w.wrong(),
+                                     what, check.label, trace.first_wrong->where, trace.name)));
     if (std::isnan(value)) {
       w.line("  Look in the code that computes it for 0/0, the log or square root of a negative");
       w.line("  number, or arithmetic on an infinity from a division by zero or exp() overflow.");
@@ -455,7 +469,9 @@ void render_memory_before_timeout(Writer& w, const LessonResult& result) {
 
 void render_summary(Writer& w, const Lesson& lesson, const std::string& exercise,
                     const LessonResult& result) {
-  std::string hint = fmt::format("Stuck? 'runner hint {}' shows a hint.", lesson.number);
+  std::string hint = w.style().watching
+                         ? std::string("Stuck? Press h for a hint.")
+                         : fmt::format("Stuck? 'runner hint {}' shows a hint.", lesson.number);
   switch (result.outcome) {
     case Outcome::passed:
       w.line(fmt::format("{} Lesson {} passed: every value is right.", w.right(), lesson.number));
@@ -530,7 +546,9 @@ void render_summary(Writer& w, const Lesson& lesson, const std::string& exercise
 
 std::string check_message(const Check& c) {
   if (!c.actual) {
-    return fmt::format("your code did not compute it, expected {} ({})", (c.expected_text.empty() ? fmt::format("{:.{}f}", c.expected, c.decimals) : c.expected_text),
+    return fmt::format("your code did not compute it, expected {} ({})",
+                       (c.expected_text.empty() ? fmt::format("{:.{}f}", c.expected, c.decimals)
+                                                : c.expected_text),
                        c.expected_source);
   }
   auto [yours, theirs] = distinguishable(*c.actual, c.expected, c.decimals);

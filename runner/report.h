@@ -15,6 +15,7 @@ struct ReportStyle {
   bool color = false;   // ANSI colours
   bool unicode = true;  // ✓ ✗ → and box rules; false: ASCII only
   bool verbose = false;  // the compiler's whole log, not only its first error in the exercise
+  bool watching = false;  // inside `runner watch`: name its keys and saves, not commands
 };
 
 /// Returns the style for `stream`: colour only on a terminal, and never when

@@ -77,6 +77,22 @@ TEST(LearnerFault, CrashNamesSignal) {
   EXPECT_EQ(Outcome::crashed, checked.result.outcome);
   EXPECT_EQ("SIGSEGV", checked.result.detail);
   EXPECT_EQ(
+      "✗ Your program crashed (SIGSEGV) before it reported any value. Look for an out-of-range "
+      "index or a null pointer in the first function the lesson calls.\n" +
+          kHint,
+      summary(checked.report));
+}
+
+// A crash in a later step, after values were reported, points at them.
+TEST(LearnerFault, CrashAfterValuesPointsAtLastValue) {
+  Checked checked = check_with("late_crash", kUpdateLine,
+                               "  static int calls = 0;\n"
+                               "  if (++calls == 2) {\n"
+                               "    volatile int* nowhere = nullptr;\n"
+                               "    *nowhere = 1;\n"
+                               "  }");
+  EXPECT_EQ(Outcome::crashed, checked.result.outcome);
+  EXPECT_EQ(
       "✗ Your program crashed (SIGSEGV). Look for an out-of-range index or a null pointer just "
       "after the last value shown.\n" +
           kHint,

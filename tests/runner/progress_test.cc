@@ -55,6 +55,16 @@ TEST(RenderList, ShowsEachStandingAndTheBar) {
       render_list(lessons, kPlain));
 }
 
+TEST(RenderList, InsideWatchNamesNoCommand) {
+  std::vector<LessonProgress> lessons = {{1, "One", Standing::passed, "passed"},
+                                         {2, "Two", Standing::not_started, ""}};
+  ReportStyle watching = kPlain;
+  watching.watching = true;
+  std::string text = render_list(lessons, watching);
+  EXPECT_NE(std::string::npos, text.find("Next: lesson 2, Two.\n")) << text;
+  EXPECT_EQ(std::string::npos, text.find("runner next")) << text;
+}
+
 TEST(RenderList, AllPassedPointsAtSolutions) {
   std::vector<LessonProgress> lessons = {{1, "One", Standing::passed, "passed"}};
   EXPECT_EQ(

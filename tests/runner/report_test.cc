@@ -59,5 +59,37 @@ TEST(ReportSummary, PlainTimeoutSaysNothingOfMemory) {
       last_lines(report, 2));
 }
 
+// Inside watch the learner presses keys and saves; the summary says so.
+TEST(ReportSummary, WatchNamesKeysNotCommands) {
+  LessonResult result;
+  result.outcome = Outcome::compile_error;
+  ReportStyle style;
+  style.watching = true;
+  std::string report = render_result(lesson_two(), "exercise.cpp", result, style);
+  EXPECT_EQ(
+      "✗ exercise.cpp does not compile. Fix the first error above and save again.\n"
+      "  Stuck? Press h for a hint.\n",
+      last_lines(report, 2));
+
+  style.watching = false;
+  report = render_result(lesson_two(), "exercise.cpp", result, style);
+  EXPECT_EQ(
+      "✗ exercise.cpp does not compile. Fix the first error above and run again.\n"
+      "  Stuck? 'runner hint 2' shows a hint.\n",
+      last_lines(report, 2));
+}
+
+TEST(ReportSummary, CrashBeforeAnyValueSaysWhereToLook) {
+  LessonResult result;
+  result.outcome = Outcome::crashed;
+  result.detail = "SIGSEGV";
+  std::string report = render_result(lesson_two(), "exercise.cpp", result, ReportStyle{});
+  EXPECT_EQ(
+      "✗ Your program crashed (SIGSEGV) before it reported any value. Look for an out-of-range "
+      "index or a null pointer in the first function the lesson calls.\n"
+      "  Stuck? 'runner hint 2' shows a hint.\n",
+      last_lines(report, 2));
+}
+
 }  // namespace
 }  // namespace gradlings::runner
