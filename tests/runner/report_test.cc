@@ -59,7 +59,7 @@ TEST(ReportSummary, PlainTimeoutSaysNothingOfMemory) {
       last_lines(report, 2));
 }
 
-// Inside watch the learner presses keys and saves; the summary says so.
+// Inside watch the learner presses keys and saves, and the summary names them.
 TEST(ReportSummary, WatchNamesKeysNotCommands) {
   LessonResult result;
   result.outcome = Outcome::compile_error;
