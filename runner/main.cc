@@ -439,13 +439,13 @@ int run_reset(const Options& options) {
   Workspace workspace(workspace_dir(options));
 
   if (!options.yes) {
-    std::string what =
+    std::string target =
         options.all ? fmt::format("every exercise in the workspace {}",
                                   fs::weakly_canonical(fs::absolute(workspace.dir())).string())
                     : display_path(workspace.exercise(lessons.front()));
     if (!confirm(options,
                  fmt::format("Replace {} with the stub? Each file you changed is kept as a backup.",
-                             what),
+                             target),
                  options.all ? "'runner reset --all'"
                              : fmt::format("'runner reset {}'", options.lesson))) {
       print(options, stdout, "Nothing was changed.\n");

@@ -190,12 +190,12 @@ TEST(InstalledRunner, ResetRestoresStubAndKeepsBackup) {
   put_solution(workspace, "02-two-layer-network");
   ASSERT_EQ(0, run_in(workspace, "lesson 2").status);
 
-  CommandOutput refused = run_in(workspace, "reset 2");
-  EXPECT_EQ(2, refused.status);
+  CommandOutput rejected = run_in(workspace, "reset 2");
+  EXPECT_EQ(2, rejected.status);
   EXPECT_EQ(
       "runner: error: 'runner reset 2' asks before it replaces your work, and there is no "
       "terminal to ask on (add --yes to confirm)\n",
-      refused.text);
+      rejected.text);
 
   CommandOutput reset = run_in(workspace, "reset 2 --yes");
   EXPECT_EQ(0, reset.status) << reset.text;
@@ -246,13 +246,13 @@ TEST(InstalledRunner, SolutionOnlyAfterPassOrWithForce) {
   fs::path workspace = initialised("solution");
   std::string solution = read_file(kRoot / "solutions" / "01-chain-rule" / "exercise.cpp");
 
-  CommandOutput refused = run_in(workspace, "solution 1");
-  EXPECT_EQ(1, refused.status);
+  CommandOutput rejected = run_in(workspace, "solution 1");
+  EXPECT_EQ(1, rejected.status);
   EXPECT_EQ(
       "runner: lesson 1 has not passed yet, so its solution stays hidden: working it out is "
       "what teaches.\n'runner hint 1' gives the next step; 'runner solution 1 --force' "
       "shows it anyway.\n",
-      refused.text);
+      rejected.text);
 
   CommandOutput forced = run_in(workspace, "solution 1 --force");
   EXPECT_EQ(0, forced.status);

@@ -1,6 +1,7 @@
-// The compiler's log as the report shows it to a learner: parsed from g++'s format, then, end
-// to end through the real compiler, the first error in the learner's file
-// and each lesson function that is missing or differs from its header.
+// The compiler's log as the report shows it to a learner. The first tests
+// parse logs in g++'s format. The rest compile real exercises and check the
+// first error in the learner's file and each lesson function that is
+// missing or differs from its header.
 // NOTE: the expected reports are g++ 12's wording, columns and carets, and
 // ld's format of undefined references. Another compiler needs them updated.
 #include "runner/compiler_log.h"

@@ -197,9 +197,8 @@ const std::string kMiniBatches = "08-mini-batches";
 const std::string kDb1 = "g.db1 = column_sums(g.dZ1);";
 const std::string kDb2 = "g.db2 = column_sums(g.dY);";
 
-// The bias detector on a batch: one sample's row and the mean over the rows
-// are named; a flipped sign and a wrong constant are not called a bias
-// mistake.
+// The bias detector on a batch names one sample's row and the mean over the
+// rows. It does not call a flipped sign or a wrong constant a bias mistake.
 INSTANTIATE_TEST_SUITE_P(
     LessonEight, LessonMistake,
     ::testing::Values(
