@@ -187,11 +187,11 @@ CompilerRun run_compiler(const fs::path& compiler, const std::vector<std::string
   return run;
 }
 
-// Where one compiler run writes its output. Unconfined: a temporary file in
-// the cache folder. Confined: a fresh private folder inside the cache folder,
-// the only place the compiler may write, so publish() is still a rename
-// within one file system. The destructor removes the folder and whatever the
-// trusted parent did not move out of it.
+// The output location of one compiler run. Unconfined, it is a temporary file
+// in the cache folder. Confined, it is a fresh private folder inside the cache
+// folder, the only place the compiler may write, so publish() is still a
+// rename within one file system. The destructor removes the folder and
+// whatever the trusted parent did not move out of it.
 class OutputFolder {
  public:
   OutputFolder(const fs::path& cache_folder, bool confined) : cache_folder_(cache_folder) {
@@ -214,10 +214,13 @@ class OutputFolder {
     }
   }
 
-  /// The path the compiler writes its output to; `name` is used when confined.
-  fs::path file(std::string_view name) const {
-    return folder_.empty() ? temporary_path(cache_folder_, name == "harness.o" ? ".o" : "")
-                           : folder_ / name;
+  /// Returns the path for the compiler's output: `name` in the private
+  /// folder, or an unconfined temporary file with the same extension.
+  fs::path file(const fs::path& name) const {
+    if (folder_.empty()) {
+      return temporary_path(cache_folder_, name.extension().string());
+    }
+    return folder_ / name;
   }
 
   /// The confinement of a compiler run that reads `inputs`, the include
@@ -381,7 +384,7 @@ fs::path default_cache_dir() {
 }
 
 // Returns `request` with every input path absolute, because a confined
-// compiler starts in a private working folder and sees only these paths.
+// compiler starts in a private working folder and can read only these paths.
 BuildRequest with_absolute_paths(const BuildRequest& request) {
   BuildRequest absolute = request;
   absolute.exercise = fs::absolute(request.exercise);

@@ -59,14 +59,15 @@ struct BuildRequest {
   int cancel_fd = -1;
 
   /// When set, each compiler run is confined (see confine.h) with the
-  /// compiler policy, whatever `policy` says, and sees only the exercise file,
-  /// the harness or its object file, the include folders and the paths listed
-  /// here, all read-only, plus a fresh output folder inside the cache. The
-  /// runner, not the compiler, moves the output into the cache, so the
-  /// compiler never sees other builds. Paths are made absolute first, and the
-  /// compiler runs by its canonical path (without links such as
-  /// /usr/bin/c++ -> /etc/alternatives/c++). RLIMIT_FSIZE is 512 MiB and
-  /// RLIMIT_NOFILE 1024 for each compiler run.
+  /// compiler policy, whatever its `policy` field is. Besides the system's
+  /// folders, the compiler can read only the exercise file, the harness or its
+  /// object file, the include folders and the read_only paths listed here, and
+  /// write only a fresh output folder inside the cache. The runner, not the
+  /// compiler, moves the output into the cache, so no compile can read other
+  /// builds. Paths are made absolute first, and the compiler runs by its
+  /// canonical path (without links such as /usr/bin/c++ ->
+  /// /etc/alternatives/c++). Each compiler run gets RLIMIT_FSIZE 512 MiB and
+  /// RLIMIT_NOFILE 1024.
   std::optional<Confinement> confinement;
 };
 

@@ -75,7 +75,7 @@ int landlock_abi() {
   return version < 0 ? 0 : static_cast<int>(version);
 }
 
-// Every file system right that Landlock ABI `abi` knows.
+// Returns every file system right that Landlock ABI `abi` defines.
 std::uint64_t landlock_fs_rights(int abi) {
   std::uint64_t rights = (LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1;  // ABI 1: bits 0 to 12
   if (abi >= 2) {
@@ -116,10 +116,10 @@ void allow_path(int ruleset, const fs::path& path, std::uint64_t rights, std::ui
   }
 }
 
-// Builds the Landlock ruleset for a confinement: read and execute in the
-// system's folders, read in read_only, everything in writable and the private
-// folder, and, from ABI 4 and 6 on, no TCP and no signals or abstract sockets
-// that leave the sandbox.
+// Builds the Landlock ruleset for a confinement. It allows reading and
+// executing in the system's folders, reading in read_only, and everything but
+// executing in writable and the private folder. From ABI 4 on it also denies
+// TCP, and from ABI 6 on signals and abstract sockets that leave the sandbox.
 UniqueFd make_landlock_ruleset(const Confinement& confinement, const fs::path& executable,
                                const fs::path& private_folder) {
   int abi = landlock_abi();
@@ -282,16 +282,20 @@ UniqueFd filter_memfd(const std::vector<sock_filter>& program) {
   return memory;
 }
 
-void check_paths_exist(const Confinement& confinement) {
-  for (const auto* paths : {&confinement.read_only, &confinement.writable}) {
-    for (const fs::path& path : *paths) {
+// Returns `confinement` with every path absolute, because bubblewrap mounts
+// each at that path. Throws Error for a path that does not exist.
+Confinement with_absolute_paths(const Confinement& confinement) {
+  Confinement absolute = confinement;
+  for (auto* paths : {&absolute.read_only, &absolute.writable}) {
+    for (fs::path& path : *paths) {
       std::error_code error;
-      if (!path.is_absolute() || !fs::exists(path, error)) {
-        throw Error(fmt::format("confined path '{}' not found (it must be absolute and exist)",
-                                path.string()));
+      if (!fs::exists(path, error)) {
+        throw Error(fmt::format("confined path '{}' not found", path.string()));
       }
+      path = fs::absolute(path);
     }
   }
+  return absolute;
 }
 
 }  // namespace
@@ -329,14 +333,14 @@ Protections detect_protections(bool allow_bubblewrap) {
   return protections;
 }
 
-ConfinedLaunch::ConfinedLaunch(const Confinement& confinement, const fs::path& executable,
+ConfinedLaunch::ConfinedLaunch(const Confinement& requested, const fs::path& program,
                                const std::vector<std::string>& arguments) {
-  if (!executable.is_absolute() || ::access(executable.c_str(), X_OK) != 0) {
-    throw Error(fmt::format("failed to start '{}': {}", executable.string(),
-                            executable.is_absolute() ? std::strerror(errno)
-                                                     : "a confined program needs an absolute path"));
+  // bwrap would report a missing program only as its own exit status 1.
+  if (::access(program.c_str(), X_OK) != 0) {
+    throw Error(fmt::format("failed to start '{}': {}", program.string(), std::strerror(errno)));
   }
-  check_paths_exist(confinement);
+  fs::path executable = fs::absolute(program);
+  Confinement confinement = with_absolute_paths(requested);
   const Protections& protections = confinement.protections;
   const std::vector<sock_filter>* program_filter =
       protections.seccomp ? &seccomp_filter(confinement.policy) : nullptr;

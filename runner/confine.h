@@ -45,10 +45,10 @@ std::vector<std::string> protection_names(const Protections& protections);
 /// `allow_bubblewrap` is true, `bwrap` is on PATH and a trial run of it
 /// succeeds. Landlock counts only when bubblewrap is not used. The machine is
 /// probed once per process, on the first call, and later calls from any
-/// thread reuse the answer.
+/// thread reuse the result.
 Protections detect_protections(bool allow_bubblewrap);
 
-/// Which system calls a confined child may make.
+/// The set of system calls a confined child may make.
 enum class SyscallPolicy {
   /// The compiler: may create processes and exec (g++ runs cc1plus, as,
   /// collect2 and ld) and write files, but is killed with SIGSYS on network
@@ -61,7 +61,7 @@ enum class SyscallPolicy {
   program,
 };
 
-/// What a confined child may see and do.
+/// The paths, system calls and mechanisms of one confined child.
 struct Confinement {
   /// Files and folders visible read-only, besides the system's program folders
   /// (/usr and the /bin, /sbin and /lib* links or folders, /etc/alternatives,
@@ -73,7 +73,7 @@ struct Confinement {
 
   SyscallPolicy policy = SyscallPolicy::program;
 
-  /// Which mechanisms to use, usually detect_protections(...).
+  /// The mechanisms to use, usually the result of detect_protections().
   Protections protections;
 };
 
@@ -87,7 +87,7 @@ const std::vector<sock_filter>& seccomp_filter(SyscallPolicy policy);
 class ConfinedLaunch {
  public:
   /// Prepares a launch of `executable` with `arguments`. Creates a private
-  /// folder (with bubblewrap, the private tmpfs stands in for it). Throws
+  /// folder, except under bubblewrap, which mounts a private tmpfs instead. Throws
   /// Error when the executable is not an executable file or bubblewrap is
   /// requested but missing, and std::system_error when a system call fails.
   ConfinedLaunch(const Confinement& confinement, const std::filesystem::path& executable,

@@ -140,10 +140,10 @@ void close_from(int first_fd) {
 
 // Runs in the forked child: sets up descriptors, limits and signals, then
 // execs. Only async-signal-safe calls are allowed here.
-// Applies the confinement that the child itself sets up: under bubblewrap,
-// hands bwrap the seccomp filter on kSeccompFd; without it, moves to the
-// private working folder and restricts itself with Landlock. The two
-// descriptors, -1 when unused, were moved to kFirstSpareFd or above.
+// Applies the part of the confinement that the child sets up itself. Under
+// bubblewrap it puts the seccomp filter on kSeccompFd for bwrap. Without
+// bubblewrap it moves to the private working folder and restricts itself with
+// Landlock. Both descriptors are -1 when unused, else kFirstSpareFd or above.
 void confine_child(const ChildPlan& plan, int bubblewrap_filter, int landlock_ruleset) {
   if (bubblewrap_filter >= 0 && ::dup2(bubblewrap_filter, kSeccompFd) < 0) {
     report_and_exit(ChildStep::confine);

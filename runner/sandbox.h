@@ -58,7 +58,7 @@ struct RunLimits {
   /// When set, the child runs confined (see confine.h): a cleared environment
   /// (PATH=/usr/bin:/bin, LANG=C.UTF-8, TMPDIR=a private folder and PWD),
   /// a private working folder, the limits above, and bubblewrap, Landlock and seccomp
-  /// as confinement->protections says. A system call that the policy forbids
+  /// as confinement->protections selects. A system call that the policy forbids
   /// ends the run as signaled with SIGSYS. Unset: the child inherits the
   /// environment and working folder and only RLIMIT_CORE, RLIMIT_AS and
   /// RLIMIT_CPU are set.

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "runner/build.h"
@@ -58,7 +59,7 @@ TEST(DetectProtections, NeverBubblewrapWhenDisallowed) {
   EXPECT_TRUE(without.rlimits);
   EXPECT_EQ(without.seccomp, with.seccomp);
   if (with.bubblewrap) {
-    EXPECT_FALSE(with.landlock);  // Landlock only stands in for bubblewrap
+    EXPECT_FALSE(with.landlock);  // Landlock is used only in place of bubblewrap
   }
 }
 
@@ -126,6 +127,33 @@ class Confine : public ::testing::TestWithParam<bool> {
 
 fs::path* Confine::folder_ = nullptr;
 fs::path* Confine::child_ = nullptr;
+
+// Returns how many live processes (not zombies) have a command line that
+// contains `command_line` (arguments separated by NUL bytes), after giving
+// killed ones up to 2 s to end.
+int running_children_with(const std::string& command_line) {
+  int running = 0;
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    running = 0;
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+      std::ifstream file(entry.path() / "cmdline");
+      std::string text(std::istreambuf_iterator<char>(file), {});
+      std::ifstream stat(entry.path() / "stat");
+      std::string status;
+      std::getline(stat, status);
+      bool zombie = status.rfind(')') != std::string::npos &&
+                    status.substr(status.rfind(')') + 2, 1) == "Z";
+      if (text.find(command_line) != std::string::npos && !zombie) {
+        ++running;
+      }
+    }
+    if (running == 0) {
+      return 0;
+    }
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  return running;
+}
 
 TEST_P(Confine, ProtectionNamesOfMode) {
   if (GetParam()) {
@@ -280,6 +308,8 @@ TEST_P(Confine, SpinningProgramTimesOut) {
   RunResult result = run({"spin"}, SyscallPolicy::program, {}, limits);
   EXPECT_EQ(outcome_name(result.outcome), "timed_out");
   EXPECT_LT(result.elapsed, milliseconds(2'000));
+  EXPECT_EQ(running_children_with(child_->string() + '\0' + "spin"), 0)
+      << "the program outlived its sandbox";
 }
 
 TEST_P(Confine, MissingExecutableThrows) {
