@@ -68,14 +68,30 @@ std::string xml_escaped(const std::string& text) {
   std::string escaped;
   for (char c : replace_invalid_utf8(text)) {
     switch (c) {
-      case '&': escaped += "&amp;"; break;
-      case '<': escaped += "&lt;"; break;
-      case '>': escaped += "&gt;"; break;
-      case '"': escaped += "&quot;"; break;
-      case '\'': escaped += "&apos;"; break;
-      case '\n': escaped += "&#10;"; break;
-      case '\r': escaped += "&#13;"; break;
-      case '\t': escaped += "&#9;"; break;
+      case '&':
+        escaped += "&amp;";
+        break;
+      case '<':
+        escaped += "&lt;";
+        break;
+      case '>':
+        escaped += "&gt;";
+        break;
+      case '"':
+        escaped += "&quot;";
+        break;
+      case '\'':
+        escaped += "&apos;";
+        break;
+      case '\n':
+        escaped += "&#10;";
+        break;
+      case '\r':
+        escaped += "&#13;";
+        break;
+      case '\t':
+        escaped += "&#9;";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           escaped += "\xEF\xBF\xBD";
@@ -176,8 +192,9 @@ std::string junit_xml(const std::vector<StudentGrade>& students) {
             id, name, xml_escaped(check.reason), verdict_id(check.verdict));
       }
     }
-    suites += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n{}  </testsuite>\n",
-                          id, student_tests, student_failures, cases);
+    suites +=
+        fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n{}  </testsuite>\n",
+                    id, student_tests, student_failures, cases);
     tests += student_tests;
     failures += student_failures;
   }
@@ -219,6 +236,26 @@ std::string feedback_text(const StudentGrade& student) {
     text += fmt::format("\nLesson {}, {}: {} of {} points, {}\n", lesson->number,
                         replace_invalid_utf8(lesson->title), format_points(lesson->points),
                         format_points(lesson->max_points), verdict_words(lesson->verdict));
+    // When every case shares one verdict and one reason, as after a crash
+    // or a compile error, a single line says it for all of them.
+    auto shown_reason = [](const CheckResult& check) {
+      return check.hidden ? check.student_reason : check.reason;
+    };
+    const std::vector<CheckResult>& checks = lesson->checks;
+    bool alike = checks.size() > 1 &&
+                 std::all_of(checks.begin(), checks.end(), [&](const CheckResult& check) {
+                   return check.verdict == checks.front().verdict &&
+                          shown_reason(check) == shown_reason(checks.front());
+                 });
+    if (alike) {
+      text +=
+          fmt::format("  all {} cases: {}\n", checks.size(), verdict_words(checks.front().verdict));
+      std::string reason = replace_invalid_utf8(shown_reason(checks.front()));
+      for (std::string_view line : split_lines(reason)) {
+        text += fmt::format("    {}\n", line);
+      }
+      continue;
+    }
     for (const CheckResult& check : lesson->checks) {
       text += fmt::format("  {}: {}, {} of {} points\n", replace_invalid_utf8(check.name),
                           verdict_words(check.verdict), format_points(check.points),

@@ -250,8 +250,7 @@ TEST(FeedbackText, ShowsWhatTheStudentMaySee) {
       "Total: 10.5 of 11.25 points\n"
       "\n"
       "Lesson 2, The two-layer network: 8 of 8 points, passed\n"
-      "  public: passed, 7.5 of 7.5 points\n"
-      "  hidden 1: passed, 0.5 of 0.5 points\n"
+      "  all 2 cases: passed\n"
       "\n"
       "Lesson 4, Gradient descent: 2.5 of 3.25 points, wrong\n"
       "  public: passed, 2.5 of 2.5 points\n"
@@ -275,6 +274,26 @@ TEST(FeedbackText, IndentsEveryLineOfAReason) {
       "    exercise.cpp:3:1: error: expected ';'\n"
       "      int x\n"
       "          ^\n",
+      feedback_text(student));
+}
+
+TEST(FeedbackText, SaysASharedReasonOnce) {
+  CheckResult crashed = check("public", false, 2, Verdict::crashed);
+  crashed.reason = "crashed with SIGSEGV";
+  crashed.student_reason = crashed.reason;
+  CheckResult hidden = check("hidden 1", true, 1, Verdict::crashed);
+  hidden.reason = crashed.reason;
+  hidden.student_reason = crashed.reason;
+  StudentGrade student;
+  student.id = "dan";
+  student.lessons = {lesson(2, "The two-layer network", {crashed, hidden})};
+  EXPECT_EQ(
+      "Grades for dan\n"
+      "Total: 0 of 3 points\n"
+      "\n"
+      "Lesson 2, The two-layer network: 0 of 3 points, crashed\n"
+      "  all 2 cases: crashed\n"
+      "    crashed with SIGSEGV\n",
       feedback_text(student));
 }
 

@@ -377,11 +377,13 @@ TEST(RunnerHelp, ListsExitStatuses) {
   EXPECT_EQ(0, output.status) << output.text;
   EXPECT_NE(std::string::npos,
             output.text.find("Exit status:\n"
-                             "  0  every check passed, or the command did its job\n"
+                             "  0  every check passed, or the command did its job ('grade': grading\n"
+                             "     finished, whatever the grades)\n"
                              "  1  a lesson did not pass: a wrong value, an unfinished function, a compile\n"
                              "     error, a crash or a timeout; 'solution' refused before a pass; or you\n"
                              "     answered no to 'reset'\n"
-                             "  2  a bad command line, lesson file or workspace\n"))
+                             "  2  a bad command line, lesson file or workspace\n"
+                             "  130  'grade' was interrupted; run it again to go on\n"))
       << output.text;
 }
 
