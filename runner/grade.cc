@@ -946,9 +946,19 @@ std::pair<int, int> parse_shard(const std::string& text) {
   throw Error(fmt::format("'{}' is not a shard; write I/N with 1 <= I <= N, such as '2/8'", text));
 }
 
-GradeSummary grade_class(const GradeOptions& options,
+GradeSummary grade_class(const GradeOptions& given,
                          const std::function<void(const GradeProgress&)>& progress) {
   GradeSummary summary;
+
+  // The compiler and the programs run in other working folders, so every
+  // path they are given must be absolute.
+  GradeOptions options = given;
+  options.submissions = fs::absolute(options.submissions);
+  options.out = fs::absolute(options.out);
+  options.lessons_root = fs::absolute(options.lessons_root);
+  if (!options.roster.empty()) {
+    options.roster = fs::absolute(options.roster);
+  }
 
   // Everything that can be wrong with the input is found before grading.
   std::vector<Student> students = list_students(options, summary.notes);
@@ -1140,6 +1150,15 @@ GradeSummary grade_class(const GradeOptions& options,
     }
     grades[s] = pending[s].grade;
     ++summary.students_graded;
+    for (const LessonGrade& lesson : grades[s]->lessons) {
+      if (lesson.verdict == Verdict::internal_error) {
+        ++summary.internal_errors;
+        summary.first_internal_error = summary.first_internal_error.empty()
+                                           ? fmt::format("{}, lesson {}: {}", grades[s]->id,
+                                                         lesson.number, lesson.reason)
+                                           : summary.first_internal_error;
+      }
+    }
     summary.lessons_graded += plans.size();
     ++report.students_done;
     report.student = &*grades[s];

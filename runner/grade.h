@@ -66,6 +66,8 @@ struct GradeSummary {
   std::size_t students_skipped = 0;
   std::size_t lessons_graded = 0;   // student-lesson pairs compiled and run in this run
   bool cancelled = false;           // stopped through cancel_fd before the end
+  std::size_t internal_errors = 0;  // lessons graded internal_error in this run
+  std::string first_internal_error;  // "alice, lesson 2: <reason>" of the first of them
   std::vector<std::string> notes;   // for the instructor: folders not on the roster, and the like
 };
 

@@ -736,10 +736,9 @@ int run_grade(const Options& options, const GradeCommand& command) {
                                                          static_cast<double>(left));
     if (terminal) {
       int total = static_cast<int>(std::min<std::size_t>(progress.students_total, 1'000'000));
-      std::fprintf(stderr, "\r\033[K%s %zu/%zu students, ETA %s",
-                   progress_bar(static_cast<int>(progress.students_done), std::max(total, 1), style)
-                       .c_str(),
-                   progress.students_done, progress.students_total, eta.c_str());
+      std::string bar = progress_bar(static_cast<int>(progress.students_done), total, style, 20,
+                                     "students");
+      std::fprintf(stderr, "\r\033[K%s, ETA %s", bar.c_str(), eta.c_str());
       if (progress.students_done == progress.students_total) {
         std::fputc('\n', stderr);
       }
@@ -763,6 +762,13 @@ int run_grade(const Options& options, const GradeCommand& command) {
                  "again to grade the rest.\n",
                  summary.students_graded + summary.students_skipped, command.out.c_str());
     return 130;
+  }
+  if (summary.internal_errors > 0) {
+    std::fprintf(stderr,
+                 "runner: warning: %zu lessons could not be graded because of a problem in the "
+                 "grader or the machine, and score 0 for now. The first: %s\nFix it and run the "
+                 "same command again: only these are regraded.\n",
+                 summary.internal_errors, summary.first_internal_error.c_str());
   }
   if (summary.seed_drawn) {
     std::fprintf(stderr,

@@ -51,7 +51,8 @@ std::optional<LessonProgress> first_unfinished(const std::vector<LessonProgress>
   return std::nullopt;
 }
 
-std::string progress_bar(int done, int total, const ReportStyle& style, int width) {
+std::string progress_bar(int done, int total, const ReportStyle& style, int width,
+                         const std::string& unit) {
   int filled = total > 0 ? (done * width + total / 2) / total : 0;
   if (done > 0 && filled == 0) {
     filled = 1;
@@ -68,8 +69,8 @@ std::string progress_bar(int done, int total, const ReportStyle& style, int widt
       bar += i < filled ? "#" : ".";
     }
   }
-  return fmt::format("[{}] {}/{} lessons", paint(style, bar, fmt::terminal_color::green), done,
-                     total);
+  return fmt::format("[{}] {}/{} {}", paint(style, bar, fmt::terminal_color::green), done, total,
+                     unit);
 }
 
 std::string render_list(const std::vector<LessonProgress>& lessons, const ReportStyle& style) {

@@ -34,8 +34,9 @@ Standing standing_of(const std::string& status);
 std::optional<LessonProgress> first_unfinished(const std::vector<LessonProgress>& lessons);
 
 /// Returns "[#####.....] 3/7 lessons" (Unicode blocks unless style is plain),
-/// `width` cells wide between the brackets.
-std::string progress_bar(int done, int total, const ReportStyle& style, int width = 20);
+/// `width` cells wide between the brackets, with `unit` naming what is counted.
+std::string progress_bar(int done, int total, const ReportStyle& style, int width = 20,
+                         const std::string& unit = "lessons");
 
 /// Returns the `runner list` table: one line per lesson with its standing,
 /// then the progress bar and what to run next.

@@ -144,6 +144,23 @@ TEST(GradeClass, ScoresEachSubmissionAndRecordsIt) {
   EXPECT_EQ(run["lessons"], nlohmann::json::array({2}));
 }
 
+// The compiler and the programs run in other working folders, so relative
+// folders must be resolved before they are handed over.
+TEST(GradeClass, AcceptsRelativeFolders) {
+  Class c("relative");
+  c.add("ada", solution());
+  fs::path before = fs::current_path();
+  fs::current_path(c.root);
+
+  GradeOptions options = c.options();
+  options.submissions = "submissions";
+  options.out = "results";
+  grade(options);
+  fs::current_path(before);
+
+  EXPECT_EQ(state_of(c, "ada")["student"]["lessons"][0]["verdict"], "passed");
+}
+
 TEST(GradeClass, ASymbolicLinkToTheSolutionIsNotGraded) {
   Class c("symlink");
   fs::create_directories(c.submissions / "eve" / kSlug);
