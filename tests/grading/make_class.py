@@ -11,9 +11,9 @@ Usage: python3 make_class.py CLASS --solutions DIR --lessons DIR
            --expected FILE.csv --token WORD --secret-file PATH
            --escape-dir DIR --port N
 
-expected.csv has the columns folder, lesson, verdict, points, group:
-  points  "max" for full marks, "0" for none, else the exact partial value;
-  group   correct, mistake, fault or attack; the tests rerun the attacks
+expected.csv has the columns folder, lesson, verdict, points and group.
+  points  "max" for full marks, "0" for none, else the exact partial value.
+  group   correct, mistake, fault or attack. The tests rerun the attacks
           without bubblewrap.
 
 Where two verdicts are defensible, the comment at the submission says which
@@ -279,9 +279,9 @@ def add_faults(b):
     # exit(0) in the middle of the first step: the run ends before the
     # harness's `end` record, which grading.h files under invalid_output.
     fault("exit_early", "invalid_output", hooked(solution, UPDATE, "  std::exit(0);\n", ["cstdlib"]))
-    # 256 MiB blocks until new throws std::bad_alloc at the address-space
-    # limit. Pages are not touched, so the hog is fast; past 16 GiB it gives
-    # up with a message that no memory limit was in force (then crashed).
+    # Allocates 256 MiB blocks until new throws std::bad_alloc at the
+    # address-space limit. It leaves the pages untouched, so the hog is fast.
+    # Past 16 GiB it stops and throws, which shows as crashed: no limit held.
     fault("memory_hog", "memory_limit",
           hooked(solution, SIGMOID,
                  "  static std::vector<char*> hoard;\n"
@@ -378,15 +378,15 @@ def add_reading_attacks(b):
           {2: ("compile_error", "0")})
     b.add("include_other", "attack", {2: f"#include {c_string(victim)}\n"},
           {2: ("compile_error", "0")})
-    # A link to the solution is an exercise.cpp that is there, so not
-    # missing_file; the confined compiler cannot read what it points to, as
-    # with the #include above, so compile_error. The runner must not follow
-    # the link in the trusted parent and compile the solution.
+    # A link in place of exercise.cpp. compile_error would be defensible too,
+    # since a confined compiler cannot read the target. But the trusted parent
+    # reads the source, and it must never follow a link out of the submission,
+    # so it takes the link for no file at all: missing_file.
     b.add("symlink", "attack", {2: lambda path: path.symlink_to(shipped)},
-          {2: ("compile_error", "0")})
+          {2: ("missing_file", "0")})
 
     # At run time: the secret planted under the grader's solutions/, the
-    # grader's command line (it holds the seed), and another submission.
+    # grader's command line (it contains the seed), and another submission.
     # Blocked or not, each ends in an exception: crashed. The tests check
     # that none of what they read reaches RESULTS.
     steal_secret = ("  exfiltrate(read_all(" + c_string(b.args.secret_file) + ") + \" \" +\n"
@@ -487,8 +487,8 @@ void send(const Gradients& g) {
 }  // namespace right
 """
 
-# Writes the public case's whole trace and `end`, then exits: the harness's
-# buffer already holds `case ID` and `step 1`, so the trace lands in that
+# Writes the public case's whole trace and `end`, then exits. The harness's
+# buffer already contains `case ID` and `step 1`, so the trace lands in that
 # case. The public case's inputs are in lesson.yaml for anyone to read.
 FORGE_PUBLIC = """
 void forge_public_case(Params p, double x) {
@@ -533,11 +533,11 @@ def add_channel_attacks(b):
     b.add("channel_forged_end", "attack", {2: forged}, {2: ("invalid_output", "0")})
 
     # A wrong program that sends the right gradients first, through the
-    # harness's own channel functions, and returns wrong ones that the harness
-    # then sends too; update() steps with the right ones, so every other value
-    # is right. Each gradient is reported twice in one step: a malformed
-    # channel (invalid_output). Reading only the first of the two would be a
-    # false pass, the last a wrong.
+    # harness's own channel functions, and returns wrong ones, which the
+    # harness then sends too. update() steps with the right ones, so every
+    # other value is right. Each gradient is then reported twice in one step,
+    # which makes the channel malformed (invalid_output). A grader that reads
+    # only the first of the two gives a false pass, the last gives wrong.
     duplicated = mutate(wrong,
                         (BACKWARD_RETURN,
                          "  g.dL_db1 = g.dL_dz1;\n"
