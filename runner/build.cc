@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <random>
 
 #include "runner/cache_files.h"
@@ -44,6 +45,13 @@ constexpr std::size_t kMaxCompilerOutputBytes = 8 << 20;
 // RLIMIT_AS for each compiler process, well above what cc1plus needs for an
 // exercise and low enough to stop a runaway template expansion.
 constexpr std::size_t kCompilerMemoryBytes = 4ull << 30;
+
+// RLIMIT_FSIZE for a confined compile: far above an exercise's object file or
+// executable (a few MB with debug information), so only a runaway write hits it.
+constexpr std::size_t kCompilerFileSizeBytes = 512 << 20;
+
+// RLIMIT_NOFILE for a confined compile; the linker opens every library at once.
+constexpr std::size_t kCompilerOpenFiles = 1024;
 
 bool is_executable_file(const fs::path& path) {
   struct stat info {};
@@ -135,14 +143,18 @@ struct CompilerRun {
 };
 
 CompilerRun run_compiler(const fs::path& compiler, const std::vector<std::string>& arguments,
-                         const fs::path& output, std::chrono::milliseconds time_limit,
-                         int cancel_fd) {
+                         const fs::path& output, const BuildRequest& request,
+                         const std::optional<Confinement>& confinement) {
+  std::chrono::milliseconds time_limit = request.compile_time_limit;
   RunLimits limits;
-  limits.cancel_fd = cancel_fd;
+  limits.cancel_fd = request.cancel_fd;
   limits.wall_time = time_limit;
   limits.max_output_bytes = kMaxCompilerOutputBytes;
   limits.kept_output_bytes = kMaxCompilerOutputBytes;
   limits.memory_bytes = kCompilerMemoryBytes;
+  limits.file_size_bytes = kCompilerFileSizeBytes;
+  limits.open_files = kCompilerOpenFiles;
+  limits.confinement = confinement;
 
   std::vector<std::string> words = {compiler.string()};
   words.insert(words.end(), arguments.begin(), arguments.end());
@@ -175,6 +187,64 @@ CompilerRun run_compiler(const fs::path& compiler, const std::vector<std::string
   return run;
 }
 
+// The output location of one compiler run. Unconfined, it is a temporary file
+// in the cache folder. Confined, it is a fresh private folder inside the cache
+// folder, the only place the compiler may write, so publish() is still a
+// rename within one file system. The destructor removes the folder and
+// whatever the trusted parent did not move out of it.
+class OutputFolder {
+ public:
+  OutputFolder(const fs::path& cache_folder, bool confined) : cache_folder_(cache_folder) {
+    if (!confined) {
+      return;
+    }
+    folder_ = temporary_path(cache_folder, "");
+    std::error_code error;
+    if (!fs::create_directory(folder_, error)) {
+      throw Error(fmt::format("cannot create the output folder '{}': {}", folder_.string(),
+                              error ? error.message() : "it exists"));
+    }
+  }
+  OutputFolder(const OutputFolder&) = delete;
+  OutputFolder& operator=(const OutputFolder&) = delete;
+  ~OutputFolder() {
+    if (!folder_.empty()) {
+      std::error_code ignored;
+      fs::remove_all(folder_, ignored);
+    }
+  }
+
+  /// Returns the path for the compiler's output: `name` in the private
+  /// folder, or an unconfined temporary file with the same extension.
+  fs::path file(const fs::path& name) const {
+    if (folder_.empty()) {
+      return temporary_path(cache_folder_, name.extension().string());
+    }
+    return folder_ / name;
+  }
+
+  /// The confinement of a compiler run that reads `inputs`, the include
+  /// folders and the extra paths of request.confinement, and writes only
+  /// into this folder. Nothing when the request is not confined.
+  std::optional<Confinement> confinement(const BuildRequest& request,
+                                         const std::vector<fs::path>& inputs) const {
+    if (!request.confinement) {
+      return std::nullopt;
+    }
+    Confinement confinement = *request.confinement;
+    confinement.policy = SyscallPolicy::compiler;
+    confinement.read_only.insert(confinement.read_only.end(), inputs.begin(), inputs.end());
+    confinement.read_only.insert(confinement.read_only.end(), request.include_dirs.begin(),
+                                 request.include_dirs.end());
+    confinement.writable.push_back(folder_);
+    return confinement;
+  }
+
+ private:
+  fs::path cache_folder_;
+  fs::path folder_;  // empty when unconfined
+};
+
 // Returns the harness object file for `key`, compiling it when the cache has
 // none. Records the command in result.harness_command when it ran. Returns an
 // empty path and sets result.cancelled when the compile was cancelled.
@@ -188,11 +258,12 @@ fs::path ensure_harness_object(const BuildRequest& request, const fs::path& comp
     return object;
   }
 
-  fs::path temporary = temporary_path(folder, ".o");
+  OutputFolder output(folder, request.confinement.has_value());
+  fs::path temporary = output.file("harness.o");
   std::vector<std::string> arguments = compile_arguments(request);
   arguments.insert(arguments.end(), {"-c", request.harness.string(), "-o", temporary.string()});
-  CompilerRun run = run_compiler(compiler, arguments, temporary, request.compile_time_limit,
-                                 request.cancel_fd);
+  CompilerRun run = run_compiler(compiler, arguments, temporary, request,
+                                 output.confinement(request, {request.harness}));
   result.harness_command = run.command;
   if (!run.ok) {
     std::error_code ignored;
@@ -237,12 +308,13 @@ bool load_cached_build(const fs::path& folder, const std::string& key, BuildResu
 // (a path in the cache), and records a failed compile's log beside it.
 void compile_exercise(const BuildRequest& request, const fs::path& compiler, const fs::path& object,
                       const fs::path& executable, BuildResult& result) {
-  fs::path temporary = temporary_path(executable.parent_path(), "");
+  OutputFolder output(executable.parent_path(), request.confinement.has_value());
+  fs::path temporary = output.file("program");
   std::vector<std::string> arguments = compile_arguments(request);
   arguments.insert(arguments.end(),
                    {request.exercise.string(), object.string(), "-o", temporary.string()});
-  CompilerRun run = run_compiler(compiler, arguments, temporary, request.compile_time_limit,
-                                 request.cancel_fd);
+  CompilerRun run = run_compiler(compiler, arguments, temporary, request,
+                                 output.confinement(request, {request.exercise, object}));
   result.log = run.log;
   result.command = run.command;
   result.cancelled = run.cancelled;
@@ -311,7 +383,20 @@ fs::path default_cache_dir() {
   return fs::path(home) / ".cache" / "gradlings";
 }
 
-BuildResult build_exercise(const BuildRequest& request) {
+// Returns `request` with every input path absolute, because a confined
+// compiler starts in a private working folder and can read only these paths.
+BuildRequest with_absolute_paths(const BuildRequest& request) {
+  BuildRequest absolute = request;
+  absolute.exercise = fs::absolute(request.exercise);
+  absolute.harness = fs::absolute(request.harness);
+  for (fs::path& folder : absolute.include_dirs) {
+    folder = fs::absolute(folder);
+  }
+  return absolute;
+}
+
+BuildResult build_exercise(const BuildRequest& original) {
+  BuildRequest request = original.confinement ? with_absolute_paths(original) : original;
   fs::path compiler = resolve_compiler(request.compiler);
   fs::path cache = request.cache_dir.empty() ? default_cache_dir() : request.cache_dir;
   fs::path harness_folder = cache / "harness";
@@ -323,6 +408,13 @@ BuildResult build_exercise(const BuildRequest& request) {
     return result;
   }
 
+  // A confined compiler runs by its real path, because a link such as
+  // /usr/bin/c++ points into /etc/alternatives.
+  // NOTE: a compiler outside the system's program folders (/usr, /bin, ...)
+  // cannot start its own helpers, such as cc1plus, when confined.
+  if (request.confinement) {
+    compiler = fs::canonical(compiler);
+  }
   create_cache_folder(harness_folder);
   create_cache_folder(exercise_folder);
   fs::path object = ensure_harness_object(request, compiler, harness_folder, keys.harness, result);

@@ -5,8 +5,11 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "runner/confine.h"
 
 namespace gradlings::runner {
 
@@ -54,6 +57,18 @@ struct BuildRequest {
   /// readable, the compiler is killed and the build ends with cancelled set.
   /// -1: the build cannot be cancelled.
   int cancel_fd = -1;
+
+  /// When set, each compiler run is confined (see confine.h) with the
+  /// compiler policy, whatever its `policy` field is. Besides the system's
+  /// folders, the compiler can read only the exercise file, the harness or its
+  /// object file, the include folders and the read_only paths listed here, and
+  /// write only a fresh output folder inside the cache. The runner, not the
+  /// compiler, moves the output into the cache, so no compile can read other
+  /// builds. Paths are made absolute first, and the compiler runs by its
+  /// canonical path (without links such as /usr/bin/c++ ->
+  /// /etc/alternatives/c++). Each compiler run gets RLIMIT_FSIZE 512 MiB and
+  /// RLIMIT_NOFILE 1024.
+  std::optional<Confinement> confinement;
 };
 
 /// The outcome of build_exercise(). A compile error is a result, not an Error.

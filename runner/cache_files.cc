@@ -105,7 +105,7 @@ void prune_cache(const fs::path& folder, std::size_t keep) {
     }
     if (file.path().filename().string().starts_with(kTemporaryPrefix)) {
       if (used < stale_before) {
-        fs::remove(file.path(), error);
+        fs::remove_all(file.path(), error);  // a confined compile's output folder too
       }
       continue;
     }

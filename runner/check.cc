@@ -118,12 +118,15 @@ BuildRequest build_request(const CheckOptions& options) {
   // crash, so it is a compile error here. The compiler's log is shown inside
   // the runner's report, which colours its own lines only where the terminal
   // allows, so the compiler never colours its log.
-  request.flags = {"-std=c++20", "-O1", "-Wall", "-Werror=return-type",
-                   "-fdiagnostics-color=never"};
+  request.flags = exercise_flags();
   return request;
 }
 
 }  // namespace
+
+std::vector<std::string> exercise_flags() {
+  return {"-std=c++20", "-O1", "-Wall", "-Werror=return-type", "-fdiagnostics-color=never"};
+}
 
 std::string outcome_name(Outcome outcome) {
   switch (outcome) {
@@ -194,14 +197,17 @@ LessonResult check_lesson(const Lesson& lesson, const CheckOptions& options) {
   limits.wall_time = options.timeout;
   limits.cancel_fd = options.cancel_fd;
   RunResult run = run_sandboxed(build.executable, {}, lesson.kind_impl->input(lesson), limits);
+  judge_run(lesson, run, result);
+  return result;
+}
 
+void judge_run(const Lesson& lesson, const RunResult& run, LessonResult& result) {
   result.program_output = run.output;
   result.program_output_bytes = run.output_bytes;
   ChannelData data = parse_channel(run.channel);
   result.missing_functions = data.missing_functions;
   result.traces = lesson.kind_impl->grade(lesson, data);
   result.outcome = outcome_of_run(run, data, result);
-  return result;
 }
 
 }  // namespace gradlings::runner

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runner/lesson.h"
+#include "runner/sandbox.h"
 #include "runner/trace.h"
 
 namespace gradlings::runner {
@@ -67,6 +68,15 @@ std::string outcome_name(Outcome outcome);
 /// when the compiler is not found.
 std::vector<std::string> exercise_compile_command(const CheckOptions& options,
                                                   const std::filesystem::path& exercise);
+
+/// Returns the compiler flags of every exercise build, before the -I options.
+std::vector<std::string> exercise_flags();
+
+/// Grades a finished run of `lesson`'s harness in this process: parses the
+/// channel, grades each reported case against the reference and sets
+/// result.outcome, traces, missing_functions, program_output and detail. The
+/// program's records are only ever read as values, never as verdicts.
+void judge_run(const Lesson& lesson, const RunResult& run, LessonResult& result);
 
 /// Checks `lesson` against the exercise in `options`. Throws Error only for
 /// problems outside the learner's code: a missing file or compiler.

@@ -10,7 +10,7 @@
 
 namespace gradlings::runner {
 
-/// Why a check earned what it did. Only `passed` earns points.
+/// The reason for a check's score. Only `passed` earns points.
 enum class Verdict {
   passed,           // every value of the case is within tolerance of the reference
   wrong,            // the program ran to the end and a value is wrong

@@ -16,6 +16,24 @@ namespace gradlings::runner {
 
 struct Lesson;
 
+/// A case of a lesson, named as grade() names its CaseTrace.
+struct CaseName {
+  std::string name;     // "public", "hidden 3"
+  bool hidden = false;  // drawn from a hidden block's seed
+};
+
+/// Returns the name and hidden flag of each of `cases`, in order. Works for
+/// any case type with `name` and `hidden` members.
+template <class Case>
+std::vector<CaseName> case_names_of(const std::vector<Case>& cases) {
+  std::vector<CaseName> names;
+  names.reserve(cases.size());
+  for (const Case& c : cases) {
+    names.push_back({c.name, c.hidden});
+  }
+  return names;
+}
+
 /// The kind-specific part of a lesson, as parsed by its kind. Each kind
 /// derives its own and casts back to it with spec_as().
 struct KindSpec {
@@ -45,6 +63,11 @@ class LessonKind {
   /// Grades what the harness reported. Returns one trace per case reached,
   /// public cases first.
   virtual std::vector<CaseTrace> grade(const Lesson& lesson, const ChannelData& data) const = 0;
+
+  /// Returns every case in the harness's input, in input order, with the
+  /// name and hidden flag that grade() gives its trace. A run that stops
+  /// early produces traces for a prefix of these.
+  virtual std::vector<CaseName> case_names(const Lesson& lesson) const = 0;
 };
 
 /// Returns the kind named `name`, or nullptr.

@@ -31,6 +31,14 @@ GradientCheckSettings read_gradient_check(const YamlDoc& doc, const YAML::Node& 
   return settings;
 }
 
+Points read_points(const YamlDoc& doc, const YAML::Node& node) {
+  doc.check_keys(node, "'points'", {"public_case", "hidden_case"}, {"public_case", "hidden_case"});
+  Points points;
+  points.public_case = doc.non_negative_number(node, "public_case");
+  points.hidden_case = doc.non_negative_number(node, "hidden_case");
+  return points;
+}
+
 }  // namespace
 
 int lesson_number(const std::filesystem::path& dir) {
@@ -81,12 +89,15 @@ std::filesystem::path find_lesson_dir(const std::filesystem::path& lessons_root,
                           known));
 }
 
-Lesson load_lesson(const std::filesystem::path& dir) {
+Lesson load_lesson(const std::filesystem::path& dir, std::optional<std::uint64_t> grading_seed) {
   Lesson lesson;
   lesson.dir = dir;
   lesson.file = dir / "lesson.yaml";
   lesson.slug = dir.filename().string();
   YamlDoc doc = YamlDoc::load(lesson.file);
+  if (grading_seed) {
+    doc.mix_hidden_seeds(*grading_seed);
+  }
   const YAML::Node& root = doc.root();
 
   // The kind decides which further keys are allowed, so read it first.
@@ -104,7 +115,9 @@ Lesson load_lesson(const std::filesystem::path& dir) {
                                    "hints", "tolerance", "gradient_check"};
   std::vector<std::string> kind_keys = lesson.kind_impl->keys();
   keys.insert(keys.end(), kind_keys.begin(), kind_keys.end());
-  doc.check_keys(root, "the lesson", keys, keys);
+  std::vector<std::string> required = keys;
+  keys.push_back("points");
+  doc.check_keys(root, "the lesson", keys, required);
 
   lesson.number = static_cast<int>(doc.integer(root, "number", 1, 99));
   if (lesson_number(dir) != lesson.number) {
@@ -117,6 +130,9 @@ Lesson load_lesson(const std::filesystem::path& dir) {
   lesson.hints = doc.texts(root, "hints");
   lesson.tolerance = read_tolerance(doc, root["tolerance"], "'tolerance'");
   lesson.gradient_check = read_gradient_check(doc, root["gradient_check"]);
+  if (root["points"].IsDefined()) {
+    lesson.points = read_points(doc, root["points"]);
+  }
   lesson.spec = lesson.kind_impl->parse(doc);
   return lesson;
 }

@@ -1,8 +1,10 @@
 // Lesson files: loading lessons/NN-slug/lesson.yaml into a checked Lesson.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,13 @@ struct GradientCheckSettings {
   engine::Tolerance tolerance;  // |yours - numerical| <= absolute + relative * |numerical|
 };
 
+/// The points of each case when a class is graded, from the optional
+/// `points:` block. Only a case that passes earns its points.
+struct Points {
+  double public_case = 1;  // each case written in the file
+  double hidden_case = 1;  // each case drawn from a hidden block's seed
+};
+
 struct Lesson {
   std::filesystem::path dir;     // the lesson's folder, e.g. lessons/02-two-layer-network
   std::filesystem::path file;    // dir / "lesson.yaml"
@@ -29,12 +38,19 @@ struct Lesson {
   std::vector<std::string> hints;  // from a nudge to nearly the answer
   engine::Tolerance tolerance;   // how close each value must be to the reference
   GradientCheckSettings gradient_check;
+  Points points;                 // 1 and 1 when the file has no `points:` block
   std::shared_ptr<const KindSpec> spec;  // the kind's part, parsed by kind_impl
 };
 
 /// Loads and validates `dir`/lesson.yaml. Throws Error, pointing at the file,
 /// line and column, for anything missing, unknown or of the wrong type.
-Lesson load_lesson(const std::filesystem::path& dir);
+///
+/// With a `grading_seed`, the kind reads every hidden block's seed as a mix of
+/// the grading seed and the block's own seed (see YamlDoc::mix_hidden_seeds).
+/// The hidden cases are then drawn anew and differ from those a learner can
+/// run. The seeds of public cases stay as written.
+Lesson load_lesson(const std::filesystem::path& dir,
+                   std::optional<std::uint64_t> grading_seed = std::nullopt);
 
 /// Returns the lesson folders under `lessons_root` (those named NN-slug that
 /// contain a lesson.yaml), sorted by number.

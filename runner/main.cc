@@ -1,6 +1,8 @@
 // The `runner` command: checks a learner's exercises, keeps their progress
 // and prints the traces.
 #include <fmt/format.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -8,6 +10,7 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -16,10 +19,13 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <tuple>
 #include <vector>
 
 #include "runner/check.h"
 #include "runner/error.h"
+#include "runner/grade.h"
 #include "runner/json_report.h"
 #include "runner/lesson.h"
 #include "runner/locate.h"
@@ -41,11 +47,13 @@ constexpr int kExitUsage = 2;   // a bad command line, lesson file or workspace
 
 constexpr const char* kExitCodes =
     "Exit status:\n"
-    "  0  every check passed, or the command did its job\n"
+    "  0  every check passed, or the command did its job ('grade': grading\n"
+    "     finished, whatever the grades)\n"
     "  1  a lesson did not pass: a wrong value, an unfinished function, a compile\n"
     "     error, a crash or a timeout; 'solution' refused before a pass; or you\n"
     "     answered no to 'reset'\n"
-    "  2  a bad command line, lesson file or workspace\n";
+    "  2  a bad command line, lesson file or workspace\n"
+    "  130  'grade' was interrupted; run it again to go on\n";
 
 struct Options {
   std::string lesson;                  // the lesson number as typed
@@ -62,6 +70,22 @@ struct Options {
   std::string format = "text";         // --format: "text" for people, "json" for tools
   bool verbose = false;                // --verbose: the compiler's whole log
   bool poll = false;                   // `watch --poll`: poll modification times, not inotify
+};
+
+// The options of `runner grade` and `runner merge`, which instructors use.
+struct GradeCommand {
+  std::string submissions;
+  std::string out;
+  std::string lessons;             // --lessons: "1-7"; empty: every lesson
+  unsigned jobs = 0;               // -j: 0 means one per core
+  std::string seed;                // --seed
+  double timeout_seconds = 10;     // --timeout
+  std::string roster;              // --roster
+  bool force = false;              // --force
+  std::vector<std::string> students;  // --student, repeatable
+  std::string shard;               // --shard I/N
+  bool no_bubblewrap = false;      // --no-bubblewrap
+  std::vector<std::string> shards;  // merge: the shard folders
 };
 
 // The running binary, for finding the installed lessons beside it.
@@ -637,6 +661,130 @@ int run_watch(const Options& command_options) {
 }
 
 // Checks the option values that CLI11 cannot, before any command prints.
+// SIGINT and SIGTERM during `runner grade` write a byte here; the grader
+// polls the read end, stops its programs and keeps what it recorded.
+int interrupt_pipe[2] = {-1, -1};
+
+extern "C" void on_interrupt(int) {
+  char byte = 1;
+  [[maybe_unused]] ssize_t ignored = ::write(interrupt_pipe[1], &byte, 1);
+}
+
+std::string clock_text(double seconds) {
+  long long s = std::llround(seconds);
+  if (s >= 3600) {
+    return fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
+  }
+  return fmt::format("{}:{:02}", s / 60, s % 60);
+}
+
+int run_grade(const Options& options, const GradeCommand& command) {
+  GradeOptions grade;
+  grade.submissions = command.submissions;
+  grade.out = command.out;
+  grade.lessons_root = lessons_root();
+  if (!command.lessons.empty()) {
+    grade.lessons = parse_lesson_selection(command.lessons);
+  }
+  grade.seed = command.seed;
+  grade.jobs = command.jobs != 0 ? command.jobs : std::max(1u, std::thread::hardware_concurrency());
+  if (!(command.timeout_seconds >= 0.1 && command.timeout_seconds <= 3600)) {
+    throw Error(fmt::format("--timeout {} is out of range (give the seconds each program may run, "
+                            "from 0.1 to 3600)",
+                            command.timeout_seconds));
+  }
+  grade.timeout = std::chrono::milliseconds(static_cast<long long>(command.timeout_seconds * 1000));
+  grade.roster = command.roster;
+  grade.force = command.force;
+  grade.students = command.students;
+  if (!command.shard.empty()) {
+    std::tie(grade.shard_index, grade.shard_count) = parse_shard(command.shard);
+  }
+  grade.allow_bubblewrap = !command.no_bubblewrap;
+  if (fs::weakly_canonical(fs::absolute(grade.out)) ==
+      fs::weakly_canonical(fs::absolute(grade.submissions))) {
+    throw Error(fmt::format("--out '{}' is the submissions folder; give a results folder of "
+                            "its own",
+                            command.out));
+  }
+
+  if (::pipe2(interrupt_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+    throw Error("cannot create a pipe to catch Ctrl-C");
+  }
+  grade.cancel_fd = interrupt_pipe[0];
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
+
+  bool terminal = ::isatty(STDERR_FILENO) != 0 && !options.plain;
+  ReportStyle style = report_style(options);
+  auto started = std::chrono::steady_clock::now();
+  std::size_t skipped_at_start = 0;
+  auto show = [&](const GradeProgress& progress) {
+    if (progress.student == nullptr) {
+      skipped_at_start = progress.students_skipped;
+      if (progress.students_skipped > 0) {
+        std::fprintf(stderr, "%zu of %zu students already graded in %s; grading the rest\n",
+                     progress.students_skipped, progress.students_total, command.out.c_str());
+      }
+    }
+    std::size_t graded = progress.students_done - skipped_at_start;
+    std::size_t left = progress.students_total - progress.students_done;
+    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::string eta = graded == 0 ? "--:--" : clock_text(elapsed / static_cast<double>(graded) *
+                                                         static_cast<double>(left));
+    if (terminal) {
+      int total = static_cast<int>(std::min<std::size_t>(progress.students_total, 1'000'000));
+      std::fprintf(stderr, "\r\033[K%s %zu/%zu students, ETA %s",
+                   progress_bar(static_cast<int>(progress.students_done), std::max(total, 1), style)
+                       .c_str(),
+                   progress.students_done, progress.students_total, eta.c_str());
+      if (progress.students_done == progress.students_total) {
+        std::fputc('\n', stderr);
+      }
+    } else if (progress.student != nullptr) {
+      const StudentGrade& student = *progress.student;
+      std::fprintf(stderr, "graded %s: %s/%s points (%zu/%zu students, ETA %s)\n",
+                   student.id.c_str(), format_points(student.points()).c_str(),
+                   format_points(student.max_points()).c_str(), progress.students_done,
+                   progress.students_total, eta.c_str());
+    }
+    std::fflush(stderr);
+  };
+
+  GradeSummary summary = grade_class(grade, show);
+  for (const std::string& note : summary.notes) {
+    std::fprintf(stderr, "runner: note: %s\n", note.c_str());
+  }
+  if (summary.cancelled) {
+    std::fprintf(stderr,
+                 "\nrunner: interrupted; %zu students are recorded in %s. Run the same command "
+                 "again to grade the rest.\n",
+                 summary.students_graded + summary.students_skipped, command.out.c_str());
+    return 130;
+  }
+  if (summary.seed_drawn) {
+    std::fprintf(stderr,
+                 "runner: note: no --seed given, so the hidden cases were drawn from the seed "
+                 "'%s' (recorded in %s/run.json)\n",
+                 summary.seed.c_str(), command.out.c_str());
+  }
+  std::printf("Graded %zu students (%zu already graded), protections: %s.\nResults: %s\n",
+              summary.students_graded, summary.students_skipped,
+              fmt::format("{}", fmt::join(summary.protections, ", ")).c_str(),
+              (fs::path(command.out) / "grades.csv").c_str());
+  return kExitPassed;
+}
+
+int run_merge(const GradeCommand& command) {
+  std::vector<fs::path> shards(command.shards.begin(), command.shards.end());
+  merge_results(command.out, shards);
+  std::printf("Merged %zu shards into %s\n", shards.size(),
+              (fs::path(command.out) / "grades.csv").c_str());
+  return kExitPassed;
+}
+
 void validate(const Options& options) {
   if (options.format != "text" && options.format != "json") {
     std::string suggestion = did_you_mean(options.format, {"text", "json"});
@@ -745,9 +893,36 @@ int main(int argc, char** argv) {
                   "Show the compiler's whole log, not only the first error");
   watch->fallthrough();
 
+  GradeCommand grading;
+  CLI::App* grade = app.add_subcommand(
+      "grade", "Grade a folder of student workspaces (for instructors; see docs/grading.md)");
+  grade->add_option("SUBMISSIONS", grading.submissions, "Folder with one workspace per student")
+      ->required();
+  grade->add_option("--out", grading.out, "Results folder (created; a rerun goes on where it stopped)")
+      ->required();
+  grade->add_option("--lessons", grading.lessons, "Lessons to grade, such as 1-7 or 2,4 (default: all)");
+  grade->add_option("-j,--jobs", grading.jobs, "Exercises graded at once (default: one per core)");
+  grade->add_option("--seed", grading.seed,
+                    "Secret seed of the hidden cases (default: the recorded one, else a new one)");
+  grade->add_option("--timeout", grading.timeout_seconds,
+                    "Seconds each program may run (default 10)");
+  grade->add_option("--roster", grading.roster, "CSV with the header folder,id,name");
+  grade->add_flag("--force", grading.force, "Regrade students that are already graded");
+  grade->add_option("--student", grading.students, "Regrade only this student id (repeatable)");
+  grade->add_option("--shard", grading.shard, "Grade only slice I of N, such as 2/8");
+  grade->add_flag("--no-bubblewrap", grading.no_bubblewrap,
+                  "Confine without bubblewrap (Landlock, seccomp and limits only)");
+  grade->fallthrough();
+
+  CLI::App* merge = app.add_subcommand("merge", "Combine the results folders of grade --shard runs");
+  merge->add_option("OUT", grading.out, "Results folder to write")->required();
+  merge->add_option("DIR", grading.shards, "Results folders of the shards")->required();
+  merge->fallthrough();
+
   // CLI11 reports an unknown command only as a missing one, so name it here.
   std::vector<std::string> commands = {"init",    "lesson", "next",  "list",     "verify",
-                                       "explain", "hint",   "reset", "solution", "watch"};
+                                       "explain", "hint",   "reset", "solution", "watch",
+                                       "grade",   "merge"};
   std::string command;
   for (int i = 1; i < argc; ++i) {
     std::string word = argv[i];
@@ -807,9 +982,18 @@ int main(int argc, char** argv) {
     if (watch->parsed()) {
       return run_watch(options);
     }
+    if (grade->parsed()) {
+      return run_grade(options, grading);
+    }
+    if (merge->parsed()) {
+      return run_merge(grading);
+    }
     return run_hint(options);
   } catch (const Error& error) {
     std::fprintf(stderr, "runner: error: %s\n", error.what());
     return kExitUsage;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "runner: internal error: %s\n", error.what());
+    return kExitFailed;
   }
 }

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -70,7 +71,7 @@ UniqueFd make_input_file(const std::string& input) {
 
 // The step at which the child failed before exec, sent to the parent through
 // the report pipe together with errno.
-enum class ChildStep : int { move_fds, set_limits, exec };
+enum class ChildStep : int { move_fds, set_limits, confine, exec };
 
 struct ChildFailure {
   ChildStep step;
@@ -80,14 +81,22 @@ struct ChildFailure {
 // Everything the child needs, prepared before fork so the child itself calls
 // only async-signal-safe functions.
 struct ChildPlan {
-  int input_fd;
-  int output_fd;
-  int channel_fd;
-  int report_fd;
+  int input_fd = -1;
+  int output_fd = -1;
+  int channel_fd = -1;
+  int report_fd = -1;
   std::vector<char*> argv;  // null-terminated
-  rlimit address_space;
-  rlimit cpu_seconds;
-  pid_t parent;
+  rlimit address_space{};
+  rlimit cpu_seconds{};
+  pid_t parent = 0;
+
+  // Set for a confined run only.
+  const ConfinedLaunch* confined = nullptr;
+  std::vector<char*> environment;  // null-terminated
+  sock_fprog filter{};
+  rlimit file_size{};
+  rlimit processes{};
+  rlimit open_files{};
 };
 
 // Returns a limit with the given soft and hard values, both capped at the
@@ -102,8 +111,11 @@ rlimit capped_limit(int resource, rlim_t soft, rlim_t hard) {
 // The CPU time limit is a backstop for the wall-clock kill, so it is a little
 // longer, in whole seconds. The kernel sends SIGXCPU at the soft limit and
 // SIGKILL at the hard one.
-rlimit cpu_limit_for(std::chrono::milliseconds wall_time) {
-  auto seconds = static_cast<rlim_t>((wall_time.count() + 999) / 1000 + 1);
+rlimit cpu_limit_for(const RunLimits& limits) {
+  auto seconds = static_cast<rlim_t>(limits.cpu_time.count());
+  if (seconds <= 0) {
+    seconds = static_cast<rlim_t>((limits.wall_time.count() + 999) / 1000 + 1);
+  }
   return capped_limit(RLIMIT_CPU, seconds, seconds + 1);
 }
 
@@ -128,6 +140,35 @@ void close_from(int first_fd) {
 
 // Runs in the forked child: sets up descriptors, limits and signals, then
 // execs. Only async-signal-safe calls are allowed here.
+// Applies the part of the confinement that the child sets up itself. Under
+// bubblewrap it puts the seccomp filter on kSeccompFd for bwrap. Without
+// bubblewrap it moves to the private working folder and restricts itself with
+// Landlock. Both descriptors are -1 when unused, else kFirstSpareFd or above.
+void confine_child(const ChildPlan& plan, int bubblewrap_filter, int landlock_ruleset) {
+  if (bubblewrap_filter >= 0 && ::dup2(bubblewrap_filter, kSeccompFd) < 0) {
+    report_and_exit(ChildStep::confine);
+  }
+  if (!plan.confined->working_folder.empty() &&
+      ::chdir(plan.confined->working_folder.c_str()) != 0) {
+    report_and_exit(ChildStep::confine);
+  }
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    report_and_exit(ChildStep::confine);
+  }
+  if (landlock_ruleset >= 0 &&
+      ::syscall(SYS_landlock_restrict_self, landlock_ruleset, 0) != 0) {
+    report_and_exit(ChildStep::confine);
+  }
+}
+
+void set_confined_limits(const ChildPlan& plan) {
+  if (::setrlimit(RLIMIT_FSIZE, &plan.file_size) != 0 ||
+      ::setrlimit(RLIMIT_NPROC, &plan.processes) != 0 ||
+      ::setrlimit(RLIMIT_NOFILE, &plan.open_files) != 0) {
+    report_and_exit(ChildStep::set_limits);
+  }
+}
+
 [[noreturn]] void exec_child(const ChildPlan& plan) {
   ::setpgid(0, 0);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -135,8 +176,14 @@ void close_from(int first_fd) {
     ::_exit(127);
   }
 
-  std::array<int, 4> sources = {plan.input_fd, plan.output_fd, plan.channel_fd, plan.report_fd};
+  int bubblewrap_filter = plan.confined ? plan.confined->bubblewrap_filter.get() : -1;
+  int landlock_ruleset = plan.confined ? plan.confined->landlock_ruleset.get() : -1;
+  std::array<int, 6> sources = {plan.input_fd,    plan.output_fd,    plan.channel_fd,
+                                plan.report_fd, bubblewrap_filter, landlock_ruleset};
   for (int& fd : sources) {
+    if (fd < 0) {
+      continue;
+    }
     fd = ::fcntl(fd, F_DUPFD, kFirstSpareFd);
     if (fd < 0) {
       // The report pipe may not be on kReportFd yet, so exit without a report.
@@ -150,12 +197,18 @@ void close_from(int first_fd) {
       ::dup2(sources[1], STDERR_FILENO) < 0 || ::dup2(sources[2], kChannelFd) < 0) {
     report_and_exit(ChildStep::move_fds);
   }
-  close_from(kReportFd + 1);
+  if (plan.confined != nullptr) {
+    confine_child(plan, sources[4], sources[5]);
+  }
+  close_from(sources[4] >= 0 ? kSeccompFd + 1 : kReportFd + 1);
 
   rlimit no_core{0, 0};
   if (::setrlimit(RLIMIT_CORE, &no_core) != 0 || ::setrlimit(RLIMIT_AS, &plan.address_space) != 0 ||
       ::setrlimit(RLIMIT_CPU, &plan.cpu_seconds) != 0) {
     report_and_exit(ChildStep::set_limits);
+  }
+  if (plan.confined != nullptr) {
+    set_confined_limits(plan);
   }
 
   // Ignored signals and the signal mask survive exec, and the caller may have
@@ -169,7 +222,18 @@ void close_from(int first_fd) {
   ::sigemptyset(&empty);
   ::sigprocmask(SIG_SETMASK, &empty, nullptr);
 
-  ::execv(plan.argv[0], plan.argv.data());
+  if (plan.confined == nullptr) {
+    ::execv(plan.argv[0], plan.argv.data());
+    report_and_exit(ChildStep::exec);
+  }
+
+  // The filter comes last, because under the program policy it would stop
+  // the steps above. It allows execve, and PR_SET_NO_NEW_PRIVS is already set.
+  if (plan.filter.len > 0 &&
+      ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &plan.filter) != 0) {
+    report_and_exit(ChildStep::confine);
+  }
+  ::execve(plan.argv[0], plan.argv.data(), plan.environment.data());
   report_and_exit(ChildStep::exec);
 }
 
@@ -180,6 +244,8 @@ std::string describe_failure(const std::filesystem::path& executable, ChildFailu
       return fmt::format("failed to start '{}': {}", executable.string(), reason);
     case ChildStep::set_limits:
       return fmt::format("failed to set resource limits for '{}': {}", executable.string(), reason);
+    case ChildStep::confine:
+      return fmt::format("failed to confine '{}': {}", executable.string(), reason);
     default:
       return fmt::format("failed to set up file descriptors for '{}': {}", executable.string(),
                          reason);
@@ -296,14 +362,40 @@ std::optional<ChildFailure> read_child_failure(const UniqueFd& report) {
   return failure;
 }
 
-void record_exit_status(int status, RunResult& result) {
+void record_exit_status(int status, bool under_bubblewrap, RunResult& result) {
   if (WIFSIGNALED(status)) {
     result.outcome = RunOutcome::signaled;
     result.signal = WTERMSIG(status);
-  } else {
-    result.outcome = RunOutcome::exited;
-    result.exit_code = WEXITSTATUS(status);
+    return;
   }
+
+  // bwrap exits with 128 + N when its child dies of signal N, as a shell does.
+  // NOTE: so under bubblewrap a program that calls exit(128 + N) itself, with
+  // N a signal number, is reported as killed by signal N.
+  int code = WEXITSTATUS(status);
+  if (under_bubblewrap && code > 128 && code - 128 < NSIG && ::sigabbrev_np(code - 128) != nullptr) {
+    result.outcome = RunOutcome::signaled;
+    result.signal = code - 128;
+    return;
+  }
+  result.outcome = RunOutcome::exited;
+  result.exit_code = code;
+}
+
+// Fills the confined part of `plan` from `launch`; the plan points into it.
+void plan_confined_run(const RunLimits& limits, ConfinedLaunch& launch, ChildPlan& plan) {
+  plan.confined = &launch;
+  for (std::string& variable : launch.environment) {
+    plan.environment.push_back(variable.data());
+  }
+  plan.environment.push_back(nullptr);
+  if (launch.filter != nullptr) {
+    plan.filter.len = static_cast<unsigned short>(launch.filter->size());
+    plan.filter.filter = const_cast<sock_filter*>(launch.filter->data());
+  }
+  plan.file_size = capped_limit(RLIMIT_FSIZE, limits.file_size_bytes, limits.file_size_bytes);
+  plan.processes = capped_limit(RLIMIT_NPROC, limits.processes, limits.processes);
+  plan.open_files = capped_limit(RLIMIT_NOFILE, limits.open_files, limits.open_files);
 }
 
 }  // namespace
@@ -316,21 +408,29 @@ RunResult run_sandboxed(const std::filesystem::path& executable,
   Pipe channel = make_pipe();
   Pipe report = make_pipe();
 
-  std::string program = executable.string();
-  std::vector<std::string> argument_copies = arguments;
-  ChildPlan plan{input_file.get(),
-                 output.write_end.get(),
-                 channel.write_end.get(),
-                 report.write_end.get(),
-                 {},
-                 capped_limit(RLIMIT_AS, limits.memory_bytes, limits.memory_bytes),
-                 cpu_limit_for(limits.wall_time),
-                 ::getpid()};
-  plan.argv.push_back(program.data());
-  for (std::string& argument : argument_copies) {
-    plan.argv.push_back(argument.data());
+  std::optional<ConfinedLaunch> launch;
+  std::vector<std::string> command = {executable.string()};
+  command.insert(command.end(), arguments.begin(), arguments.end());
+  if (limits.confinement) {
+    launch.emplace(*limits.confinement, executable, arguments);
+    command = launch->argv;
+  }
+
+  ChildPlan plan;
+  plan.input_fd = input_file.get();
+  plan.output_fd = output.write_end.get();
+  plan.channel_fd = channel.write_end.get();
+  plan.report_fd = report.write_end.get();
+  plan.address_space = capped_limit(RLIMIT_AS, limits.memory_bytes, limits.memory_bytes);
+  plan.cpu_seconds = cpu_limit_for(limits);
+  plan.parent = ::getpid();
+  for (std::string& word : command) {
+    plan.argv.push_back(word.data());
   }
   plan.argv.push_back(nullptr);
+  if (launch) {
+    plan_confined_run(limits, *launch, plan);
+  }
 
   Clock::time_point start = Clock::now();
   pid_t pid = ::fork();
@@ -365,7 +465,8 @@ RunResult run_sandboxed(const std::filesystem::path& executable,
   if (imposed) {
     result.outcome = *imposed;
   } else {
-    record_exit_status(status, result);
+    bool under_bubblewrap = launch && limits.confinement->protections.bubblewrap;
+    record_exit_status(status, under_bubblewrap, result);
   }
   return result;
 }
@@ -376,6 +477,9 @@ std::string signal_name(int signal) {
   const char* abbreviation = ::sigabbrev_np(signal);
   if (abbreviation == nullptr) {
     return fmt::format("signal {}", signal);
+  }
+  if (signal == SIGSYS) {
+    return "SIGSYS (forbidden system call)";
   }
   return fmt::format("SIG{}", abbreviation);
 }

@@ -5,8 +5,11 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "runner/confine.h"
 
 namespace gradlings::runner {
 
@@ -35,6 +38,31 @@ struct RunLimits {
   /// RLIMIT_AS: the child's virtual address space in bytes. An allocation past
   /// it fails inside the child (std::bad_alloc, or a null from malloc).
   std::size_t memory_bytes = 2ull << 30;
+
+  /// RLIMIT_CPU in seconds of processor time: SIGXCPU at this, SIGKILL one
+  /// second later. Zero: wall_time rounded up to whole seconds, plus one.
+  std::chrono::seconds cpu_time{0};
+
+  /// RLIMIT_FSIZE in bytes: a write that would grow a file past it fails and
+  /// raises SIGXFSZ. Set for confined runs only.
+  std::size_t file_size_bytes = 64 << 20;
+
+  /// RLIMIT_NPROC. Set for confined runs only. The kernel counts every process
+  /// and thread of the user, not only the child's, and ignores the limit for
+  /// root, so this is a backstop behind the seccomp filter.
+  std::size_t processes = 1024;
+
+  /// RLIMIT_NOFILE: open file descriptors. Set for confined runs only.
+  std::size_t open_files = 256;
+
+  /// When set, the child runs confined (see confine.h): a cleared environment
+  /// (PATH=/usr/bin:/bin, LANG=C.UTF-8, TMPDIR=a private folder and PWD),
+  /// a private working folder, the limits above, and bubblewrap, Landlock and seccomp
+  /// as confinement->protections selects. A system call that the policy forbids
+  /// ends the run as signaled with SIGSYS. Unset: the child inherits the
+  /// environment and working folder and only RLIMIT_CORE, RLIMIT_AS and
+  /// RLIMIT_CPU are set.
+  std::optional<Confinement> confinement;
 
   /// A file descriptor that cancels the run when it becomes readable (outcome
   /// cancelled), or -1 for none. It is polled, never read, so one descriptor
@@ -102,8 +130,9 @@ RunResult run_sandboxed(const std::filesystem::path& executable,
                         const std::vector<std::string>& arguments, const std::string& input,
                         const RunLimits& limits = {});
 
-/// Returns the name of a signal, such as "SIGSEGV" for 11, or "signal 42" for
-/// a number without a standard name.
+/// Returns the name of a signal, such as "SIGSEGV" for 11, "SIGSYS (forbidden
+/// system call)" for the signal the seccomp filter kills with, or "signal 42"
+/// for a number without a standard name.
 std::string signal_name(int signal);
 
 /// Returns a lowercase word for an outcome, such as "timed_out", for logs.

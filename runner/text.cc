@@ -117,4 +117,67 @@ std::pair<std::string, std::string> distinguishable(double actual, double expect
   return {fmt::format("{}", actual), fmt::format("{}", expected)};
 }
 
+namespace {
+
+// Returns the length of the valid UTF-8 sequence at the start of `text`, or 0.
+std::size_t utf8_sequence_length(std::string_view text) {
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  unsigned char lead = byte(0);
+  if (lead < 0x80) {
+    return 1;
+  }
+
+  std::size_t length = 0;
+  char32_t code_point = 0;
+  char32_t min_code_point = 0;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+    code_point = lead & 0x1F;
+    min_code_point = 0x80;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    code_point = lead & 0x0F;
+    min_code_point = 0x800;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    code_point = lead & 0x07;
+    min_code_point = 0x10000;
+  } else {
+    return 0;
+  }
+  if (text.size() < length) {
+    return 0;
+  }
+
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(i) & 0xC0) != 0x80) {
+      return 0;
+    }
+    code_point = (code_point << 6) | (byte(i) & 0x3F);
+  }
+  bool surrogate = code_point >= 0xD800 && code_point <= 0xDFFF;
+  if (code_point < min_code_point || code_point > 0x10FFFF || surrogate) {
+    return 0;
+  }
+  return length;
+}
+
+}  // namespace
+
+std::string replace_invalid_utf8(std::string_view text) {
+  std::string result;
+  result.reserve(text.size());
+  while (!text.empty()) {
+    std::size_t length = utf8_sequence_length(text);
+    if (length == 0) {
+      result += "\xEF\xBF\xBD";
+      text.remove_prefix(1);
+      continue;
+    }
+    result.append(text.substr(0, length));
+    text.remove_prefix(length);
+  }
+  return result;
+}
+
 }  // namespace gradlings::runner

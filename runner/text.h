@@ -34,6 +34,12 @@ std::string to_ascii(std::string text);
 /// not valid UTF-8, as '?'. The result contains only ASCII bytes.
 std::string ascii_only(std::string text);
 
+/// Returns `text` with U+FFFD in place of each byte that does not begin a
+/// valid UTF-8 sequence: overlong forms, surrogates and code points above
+/// U+10FFFF are invalid, and so is a sequence cut short. Valid text comes back
+/// unchanged.
+std::string replace_invalid_utf8(std::string_view text);
+
 /// Returns the short name of a function as the compiler spells it:
 /// "forward" for "Forward forward(const Params&, double)".
 std::string short_function_name(const std::string& signature);

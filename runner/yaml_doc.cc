@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -41,7 +42,63 @@ std::string written(const YAML::Node& node) {
   return "nothing";
 }
 
+// One step of the SplitMix64 generator: a bijection on 64 bits that spreads
+// every input bit over the whole output.
+std::uint64_t split_mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Rewrites the seed of one hidden block in place. YAML::Node is a handle, so
+// assigning a scalar changes the tree that the kind reads later, and keeps
+// the value's position for messages.
+void mix_block_seed(const YAML::Node& block, std::uint64_t grading_seed) {
+  if (!block.IsMap()) {
+    return;
+  }
+  YAML::Node seed = block["seed"];
+  long long written_seed = 0;
+  if (!seed.IsScalar() || !YAML::convert<long long>::decode(seed, written_seed) ||
+      written_seed < 0) {
+    return;
+  }
+  seed = std::to_string(mix_seeds(grading_seed, static_cast<std::uint64_t>(written_seed)));
+}
+
+void mix_hidden_seeds_under(const YAML::Node& node, std::uint64_t grading_seed) {
+  if (node.IsSequence()) {
+    for (const YAML::Node& item : node) {
+      mix_hidden_seeds_under(item, grading_seed);
+    }
+    return;
+  }
+  if (!node.IsMap()) {
+    return;
+  }
+
+  for (const auto& entry : node) {
+    const YAML::Node& value = entry.second;
+    if (entry.first.IsScalar() && entry.first.Scalar() == "hidden") {
+      if (value.IsSequence()) {
+        for (const YAML::Node& block : value) {
+          mix_block_seed(block, grading_seed);
+        }
+      } else {
+        mix_block_seed(value, grading_seed);
+      }
+      continue;
+    }
+    mix_hidden_seeds_under(value, grading_seed);
+  }
+}
+
 }  // namespace
+
+std::uint64_t mix_seeds(std::uint64_t grading_seed, std::uint64_t seed) {
+  return split_mix(split_mix(grading_seed) ^ seed) >> 1;
+}
 
 std::string display_path(const std::filesystem::path& path) {
   std::error_code error;
@@ -141,6 +198,18 @@ double YamlDoc::positive_number(const YAML::Node& map, const std::string& key) c
     fail(map[key].Mark(), fmt::format("'{}' must be greater than 0, not {}", key, written(map[key])));
   }
   return result;
+}
+
+double YamlDoc::non_negative_number(const YAML::Node& map, const std::string& key) const {
+  double result = number(map, key);
+  if (result < 0) {
+    fail(map[key].Mark(), fmt::format("'{}' must be 0 or more, not {}", key, written(map[key])));
+  }
+  return result;
+}
+
+void YamlDoc::mix_hidden_seeds(std::uint64_t grading_seed) {
+  mix_hidden_seeds_under(root_, grading_seed);
 }
 
 long long YamlDoc::integer(const YAML::Node& map, const std::string& key, long long min,

@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -43,12 +44,19 @@ class YamlDoc {
   /// when the key is missing or the value has the wrong type.
   double number(const YAML::Node& map, const std::string& key) const;
   double positive_number(const YAML::Node& map, const std::string& key) const;
+  double non_negative_number(const YAML::Node& map, const std::string& key) const;
   long long integer(const YAML::Node& map, const std::string& key, long long min,
                     long long max) const;
   std::string text(const YAML::Node& map, const std::string& key) const;
   std::vector<std::string> texts(const YAML::Node& map, const std::string& key) const;
   Range range(const YAML::Node& map, const std::string& key) const;
   YAML::Node sequence(const YAML::Node& map, const std::string& key) const;
+
+  /// Replaces the `seed` of every hidden block by mix_seeds(grading_seed,
+  /// seed). A hidden block is a map under a key named `hidden`, at any depth,
+  /// or each map of a list under such a key. A seed that is not a whole
+  /// number from 0 to INT64_MAX stays as written, so the kind reports it.
+  void mix_hidden_seeds(std::uint64_t grading_seed);
 
  private:
   YamlDoc(std::filesystem::path path, std::string text, YAML::Node root);
@@ -59,6 +67,11 @@ class YamlDoc {
   std::vector<std::string> lines_;
   YAML::Node root_;
 };
+
+/// Returns a seed from 0 to INT64_MAX that depends on both arguments, so that
+/// blocks with different seeds still draw different cases under one
+/// grading seed.
+std::uint64_t mix_seeds(std::uint64_t grading_seed, std::uint64_t seed);
 
 /// Returns `path` relative to the current folder when it lies inside it, so
 /// messages stay short; otherwise `path` unchanged.

@@ -365,6 +365,14 @@ class ChainRuleKind : public LessonKind {
   std::vector<CaseTrace> grade(const Lesson& lesson, const ChannelData& data) const override {
     return grade_chain_rule(lesson, chain_rule_cases(spec_as<ChainRuleSpec>(lesson.spec)), data);
   }
+
+  std::vector<CaseName> case_names(const Lesson& lesson) const override {
+    std::vector<CaseName> names;
+    for (const ChainRuleCase& c : chain_rule_cases(spec_as<ChainRuleSpec>(lesson.spec))) {
+      names.push_back(std::visit([](const auto& one) { return CaseName{one.name, one.hidden}; }, c));
+    }
+    return names;
+  }
 };
 
 }  // namespace

@@ -189,6 +189,10 @@ class ClippingKind : public LessonKind {
   std::vector<CaseTrace> grade(const Lesson& lesson, const ChannelData& data) const override {
     return grade_clipping(lesson, clipping_cases(spec_as<ClippingSpec>(lesson.spec)), data);
   }
+
+  std::vector<CaseName> case_names(const Lesson& lesson) const override {
+    return case_names_of(clipping_cases(spec_as<ClippingSpec>(lesson.spec)));
+  }
 };
 
 }  // namespace

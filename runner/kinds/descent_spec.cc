@@ -172,6 +172,10 @@ class DescentKind : public LessonKind {
   std::vector<CaseTrace> grade(const Lesson& lesson, const ChannelData& data) const override {
     return grade_descent(lesson, descent_cases(spec_as<DescentSpec>(lesson.spec)), data);
   }
+
+  std::vector<CaseName> case_names(const Lesson& lesson) const override {
+    return case_names_of(descent_cases(spec_as<DescentSpec>(lesson.spec)));
+  }
 };
 
 }  // namespace

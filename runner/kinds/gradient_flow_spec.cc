@@ -288,6 +288,16 @@ class GradientFlowKind : public LessonKind {
     return grade_gradient_flow(lesson, gradient_flow_cases(spec_as<GradientFlowSpec>(lesson.spec)),
                                data);
   }
+
+  // The harness input contains every flow case, public then hidden, and then
+  // every chain case, so a public chain comes after the hidden flows.
+  std::vector<CaseName> case_names(const Lesson& lesson) const override {
+    GradientFlowCases cases = gradient_flow_cases(spec_as<GradientFlowSpec>(lesson.spec));
+    std::vector<CaseName> names = case_names_of(cases.flows);
+    std::vector<CaseName> chains = case_names_of(cases.chains);
+    names.insert(names.end(), chains.begin(), chains.end());
+    return names;
+  }
 };
 
 }  // namespace

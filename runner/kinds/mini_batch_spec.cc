@@ -239,6 +239,10 @@ class MiniBatchKind : public LessonKind {
   std::vector<CaseTrace> grade(const Lesson& lesson, const ChannelData& data) const override {
     return grade_mini_batch(lesson, mini_batch_cases(spec_as<MiniBatchSpec>(lesson.spec)), data);
   }
+
+  std::vector<CaseName> case_names(const Lesson& lesson) const override {
+    return case_names_of(mini_batch_cases(spec_as<MiniBatchSpec>(lesson.spec)));
+  }
 };
 
 }  // namespace

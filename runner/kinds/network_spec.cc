@@ -364,6 +364,10 @@ class NetworkKind : public LessonKind {
   std::vector<CaseTrace> grade(const Lesson& lesson, const ChannelData& data) const override {
     return grade_network(lesson, network_cases(spec_as<NetworkSpec>(lesson.spec)), data);
   }
+
+  std::vector<CaseName> case_names(const Lesson& lesson) const override {
+    return case_names_of(network_cases(spec_as<NetworkSpec>(lesson.spec)));
+  }
 };
 
 }  // namespace

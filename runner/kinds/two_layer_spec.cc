@@ -122,6 +122,10 @@ class TwoLayerKind : public LessonKind {
   std::vector<CaseTrace> grade(const Lesson& lesson, const ChannelData& data) const override {
     return grade_two_layer(lesson, two_layer_cases(spec_as<TwoLayerSpec>(lesson.spec)), data);
   }
+
+  std::vector<CaseName> case_names(const Lesson& lesson) const override {
+    return case_names_of(two_layer_cases(spec_as<TwoLayerSpec>(lesson.spec)));
+  }
 };
 
 }  // namespace

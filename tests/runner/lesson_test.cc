@@ -182,6 +182,70 @@ TEST_F(LessonFileTest, NegativeToleranceIsRejected) {
       load_error(edited("absolute: 1.0e-9", "absolute: -1")));
 }
 
+TEST_F(LessonFileTest, PointsDefaultToOnePerCase) {
+  ASSERT_EQ("", load_error(kValidLesson));
+  Lesson lesson = load_lesson(dir_);
+  EXPECT_EQ(1.0, lesson.points.public_case);
+  EXPECT_EQ(1.0, lesson.points.hidden_case);
+}
+
+TEST_F(LessonFileTest, PointsBlockIsRead) {
+  ASSERT_EQ("", load_error(std::string(kValidLesson) +
+                           "points:\n  public_case: 2.5\n  hidden_case: 0\n"));
+  Lesson lesson = load_lesson(dir_);
+  EXPECT_EQ(2.5, lesson.points.public_case);
+  EXPECT_EQ(0.0, lesson.points.hidden_case);
+}
+
+TEST_F(LessonFileTest, PointsUnknownKeySuggestsClosest) {
+  EXPECT_EQ(
+      "DIR/lesson.yaml:34:3: unknown key 'publik_case' in 'points' (did you mean "
+      "'public_case'?)\n"
+      "    publik_case: 2\n"
+      "    ^",
+      load_error(std::string(kValidLesson) + "points:\n  publik_case: 2\n  hidden_case: 1\n"));
+}
+
+TEST_F(LessonFileTest, PointsNeedBothKeys) {
+  EXPECT_EQ(
+      "DIR/lesson.yaml:34:3: missing key 'hidden_case' in 'points'\n"
+      "    public_case: 2\n"
+      "    ^",
+      load_error(std::string(kValidLesson) + "points:\n  public_case: 2\n"));
+}
+
+TEST_F(LessonFileTest, NegativePointsAreRejected) {
+  EXPECT_EQ(
+      "DIR/lesson.yaml:35:16: 'hidden_case' must be 0 or more, not '-0.5'\n"
+      "    hidden_case: -0.5\n"
+      "                 ^",
+      load_error(std::string(kValidLesson) + "points:\n  public_case: 2\n  hidden_case: -0.5\n"));
+}
+
+TEST_F(LessonFileTest, InfinitePointsAreRejected) {
+  EXPECT_EQ(
+      "DIR/lesson.yaml:34:16: 'public_case' must be a finite number, not '.inf'\n"
+      "    public_case: .inf\n"
+      "                 ^",
+      load_error(std::string(kValidLesson) + "points:\n  public_case: .inf\n  hidden_case: 1\n"));
+}
+
+TEST_F(LessonFileTest, PointsMustBeAMap) {
+  EXPECT_EQ(
+      "DIR/lesson.yaml:33:9: 'points' must be a map of keys and values, not '3'\n"
+      "  points: 3\n"
+      "          ^",
+      load_error(std::string(kValidLesson) + "points: 3\n"));
+}
+
+TEST_F(LessonFileTest, MisspelledPointsKeySuggestsPoints) {
+  EXPECT_EQ(
+      "DIR/lesson.yaml:33:1: unknown key 'point' in the lesson (did you mean 'points'?)\n"
+      "  point:\n"
+      "  ^",
+      load_error(std::string(kValidLesson) + "point:\n  public_case: 2\n  hidden_case: 1\n"));
+}
+
 TEST_F(LessonFileTest, MissingFileIsReported) {
   EXPECT_EQ("cannot read 'DIR/lesson.yaml': No such file or directory", [&] {
     try {

@@ -82,5 +82,25 @@ TEST(AsciiOnly, MarksInvalidBytes) {
   EXPECT_EQ("a?b??c", ascii_only("a\xC3" "b\x80\xBF" "c"));
 }
 
+TEST(ReplaceInvalidUtf8, KeepsValidText) {
+  EXPECT_EQ("", replace_invalid_utf8(""));
+  EXPECT_EQ("plain ASCII", replace_invalid_utf8("plain ASCII"));
+  EXPECT_EQ("dL/dw₂ − 0.5 ✓ \xF0\x9F\x98\x80", replace_invalid_utf8("dL/dw₂ − 0.5 ✓ \xF0\x9F\x98\x80"));
+}
+
+TEST(ReplaceInvalidUtf8, ReplacesEachBadByte) {
+  const std::string bad = "\xEF\xBF\xBD";
+  EXPECT_EQ("a" + bad + "b", replace_invalid_utf8("a\xFF" "b"));
+  EXPECT_EQ("a" + bad + bad + "b", replace_invalid_utf8("a\x80\xBF" "b"));
+  // A sequence cut short: each of its bytes is replaced.
+  EXPECT_EQ("a" + bad + bad + "b", replace_invalid_utf8("a\xE2\x82" "b"));
+  EXPECT_EQ("a" + bad, replace_invalid_utf8("a\xC3"));
+  // The overlong form of '/', a surrogate and a code point above U+10FFFF.
+  EXPECT_EQ(bad + bad, replace_invalid_utf8("\xC0\xAF"));
+  EXPECT_EQ(bad + bad + bad, replace_invalid_utf8("\xED\xA0\x80"));
+  EXPECT_EQ(bad + bad + bad + bad, replace_invalid_utf8("\xF4\x90\x80\x80"));
+  EXPECT_EQ(bad + bad + bad, replace_invalid_utf8("\xE0\x80\x80"));
+}
+
 }  // namespace
 }  // namespace gradlings::runner
