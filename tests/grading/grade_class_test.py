@@ -205,9 +205,11 @@ def check_feedback(folder, student, checks):
     feedback = path.read_text()
     public_text = " ".join(c["reason"] for c in checks if c["visibility"] == "visible")
     for c in checks:
-        # A reason that a public case shows too, such as a missing function,
-        # tells nothing about the hidden case.
-        if c["visibility"] != "hidden" or not c["reason"] or c["reason"] in public_text:
+        # A reason without a number, or one that a public case shows too,
+        # such as a missing function, tells nothing about the hidden case.
+        if c["visibility"] != "hidden" or c["reason"] in public_text:
+            continue
+        if not re.search(r"\d", c["reason"]):
             continue
         failures.check(c["reason"] not in feedback,
                        f"{student}/feedback.txt shows the hidden reason {c['reason']!r}")
@@ -259,12 +261,16 @@ def process_names(markers):
 
 def check_escapes(results, secret, victim_sha, listener, builder):
     where = results.name
-    leaks = {"the planted secret": secret, "another submission": f"victim-{TOKEN}"}
+    # The grader keeps its own copy of each source in RESULTS/.work/<sha256>,
+    # so the victim's text may appear in the victim's copy and nowhere else.
+    victim_copy = results / ".work" / victim_sha
     for path in results.rglob("*"):
         if path.is_file():
             data = path.read_bytes()
-            for what, text in leaks.items():
-                failures.check(text.encode() not in data, f"{path}: holds {what}")
+            failures.check(secret.encode() not in data, f"{path}: contains the planted secret")
+            if victim_copy not in path.parents:
+                failures.check(f"victim-{TOKEN}".encode() not in data,
+                               f"{path}: contains another submission")
             # The seed belongs in run.json; a student's files and the
             # per-check reasons must not show it.
             if "students" in path.parts or path.name in ("results.jsonl", "grades.csv"):
@@ -328,13 +334,16 @@ def main():
     for name in ("R1", "R2", "R3"):
         check_run(runs[name], expected, root)
     check_junit_and_run(runs["S1"], read_checks(runs["S1"]), shard="1/2")
+    # An attack can put any text in its reasons, such as what it read from
+    # /proc, so results.jsonl is compared without the attacks.
+    attackers = {e["folder"] for e in expected if e["group"] == "attack"}
     reference = (runs["R1"] / "grades.csv").read_bytes()
     for name in ("R2", "R3"):
         failures.check((runs[name] / "grades.csv").read_bytes() == reference,
                        f"{name}/grades.csv differs from R1's")
-        failures.check((runs[name] / "results.jsonl").read_bytes() ==
-                       (runs["R1"] / "results.jsonl").read_bytes(),
-                       f"{name}/results.jsonl differs from R1's")
+        failures.equal([c for c in read_checks(runs["R1"]) if c["student"] not in attackers],
+                       [c for c in read_checks(runs[name]) if c["student"] not in attackers],
+                       f"{name}/results.jsonl without the attacks, against R1's")
 
     # The attacks alone, on the fallback protections.
     attacks = SCRATCH / "attacks"

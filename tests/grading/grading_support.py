@@ -91,8 +91,12 @@ def read_expected(path):
 
 
 def state_mtimes(results):
-    """Returns {file name: mtime_ns} of results/.state/."""
+    """Returns {file name: mtime_ns} of the finished students' files in
+    results/.state/, leaving out temporary files."""
+    return {p.name: p.stat().st_mtime_ns for p in state_files(results) if ".tmp" not in p.name}
+
+
+def state_files(results):
+    """Returns every file in results/.state/."""
     state = pathlib.Path(results) / ".state"
-    if not state.is_dir():
-        return {}
-    return {p.name: p.stat().st_mtime_ns for p in state.iterdir()}
+    return sorted(state.iterdir()) if state.is_dir() else []

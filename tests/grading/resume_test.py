@@ -23,7 +23,8 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import make_class  # noqa: E402
-from grading_support import Failures, grade_env, make_root, run, state_mtimes  # noqa: E402
+from grading_support import (Failures, grade_env, make_root, run, state_files,  # noqa: E402
+                             state_mtimes)
 
 RUNNER = pathlib.Path(sys.argv[1]).resolve()
 SOURCE = pathlib.Path(sys.argv[2]).resolve()
@@ -111,6 +112,8 @@ def main():
     status, output, _ = run(command(submissions, resumed), env)
     failures.equal(0, status, f"final rerun; output:\n{output[-2000:]}")
     same_reports(reference, resumed, "after the final rerun")
+    failures.equal(sorted(state_mtimes(whole)), [p.name for p in state_files(resumed)],
+                   "files in .state after the final rerun (a killed write may leave a temporary)")
 
     # A rerun of a finished run regrades nothing.
     before = state_mtimes(resumed)
