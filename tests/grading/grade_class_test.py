@@ -274,7 +274,7 @@ def check_escapes(results, secret, victim_sha, listener, builder):
             # The seed belongs in run.json; a student's files and the
             # per-check reasons must not show it.
             if "students" in path.parts or path.name in ("results.jsonl", "grades.csv"):
-                failures.check(SEED.encode() not in data, f"{path}: holds the grading seed")
+                failures.check(SEED.encode() not in data, f"{path}: contains the grading seed")
 
     targets = [SCRATCH / "escape" / "written-by-submission",
                pathlib.Path(f"/tmp/gradlings-escape-{TOKEN}"), SCRATCH / "class" / "planted"]

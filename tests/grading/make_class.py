@@ -16,7 +16,7 @@ expected.csv has the columns folder, lesson, verdict, points and group.
   group   correct, mistake, fault or attack. The tests rerun the attacks
           without bubblewrap.
 
-Where two verdicts are defensible, the comment at the submission says which
+Where two verdicts are defensible, the comment at the submission names the
 one the rules imply. Every attack ends in the same verdict whether the attack
 is blocked with an error code or the program is killed for trying, so the
 verdict does not depend on which protections are in force.

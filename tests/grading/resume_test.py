@@ -36,7 +36,7 @@ failures = Failures("resume_test")
 
 
 def build_class(root):
-    """The full class, of which the 12 folders are kept."""
+    """Builds the full class and copies the 12 folders into SCRATCH/class."""
     full = SCRATCH / "full"
     (SCRATCH / "escape").mkdir()
     make_class.main([str(full), "--solutions", str(root / "solutions"),
@@ -125,7 +125,7 @@ def main():
                    f"rerun of a finished run took {again:.1f} s (uninterrupted: {seconds:.1f} s)")
     same_reports(reference, resumed, "after a rerun of a finished run")
 
-    # --student regrades one student; --force regrades everyone.
+    # --student regrades one student, and --force regrades everyone.
     time.sleep(0.05)
     status, _, _ = run(command(submissions, resumed, "--student", "error_doubled"), env)
     failures.equal(0, status, "--student error_doubled")
