@@ -277,7 +277,7 @@ fs::path ensure_harness_object(const BuildRequest& request, const fs::path& comp
                     "C++20 compiler, e.g. CXX=g++):\n{}",
                     request.harness.string(), compiler.string(), run.log));
   }
-  publish(temporary, object);
+  publish_once(temporary, object);
   return object;
 }
 
@@ -323,7 +323,7 @@ void compile_exercise(const BuildRequest& request, const fs::path& compiler, con
     if (!run.log.empty()) {
       write_file_atomically(executable.string() + ".log", run.log);
     }
-    publish(temporary, executable);
+    publish_once(temporary, executable);
     result.ok = true;
     result.executable = executable;
     return;

@@ -72,6 +72,16 @@ void publish(const fs::path& temporary, const fs::path& target) {
   }
 }
 
+void publish_once(const fs::path& temporary, const fs::path& target) {
+  bool linked = ::link(temporary.c_str(), target.c_str()) == 0;
+  int link_error = errno;
+  std::error_code ignored;
+  fs::remove(temporary, ignored);
+  if (!linked && link_error != EEXIST) {
+    throw Error(not_writable_message(target.parent_path(), std::strerror(link_error)));
+  }
+}
+
 void write_file_atomically(const fs::path& file, std::string_view bytes) {
   fs::path temporary = temporary_path(file.parent_path(), ".txt");
   {

@@ -22,6 +22,13 @@ void create_cache_folder(const std::filesystem::path& folder);
 /// when the rename fails.
 void publish(const std::filesystem::path& temporary, const std::filesystem::path& target);
 
+/// Moves a finished temporary file to `target` unless `target` exists, in
+/// which case the temporary file is deleted. For cache entries named by the
+/// hash of their inputs, whose content is the same whoever builds them: an
+/// entry is never replaced, so a process that opened it keeps the same file.
+/// Throws Error when the move fails for another reason.
+void publish_once(const std::filesystem::path& temporary, const std::filesystem::path& target);
+
 /// Writes `bytes` to `file` through a temporary file and publish(). Throws
 /// Error when the folder is not writable.
 void write_file_atomically(const std::filesystem::path& file, std::string_view bytes);

@@ -51,7 +51,9 @@ void note_missing(ChannelData& data, const std::string& function) {
   }
 }
 
-// Applies one record; returns false when it does not parse.
+// Applies one record. Returns false when it does not parse, and when it
+// repeats a case, a step or a value already reported: only something other
+// than the harness writes a record twice, so neither copy can be trusted.
 bool apply(ChannelData& data, bool& probing, std::string_view line) {
   auto [kind, rest] = split_word(line);
   CaseRecords* current = data.cases.empty() ? nullptr : &data.cases.back();
@@ -61,12 +63,22 @@ bool apply(ChannelData& data, bool& probing, std::string_view line) {
     if (!parse_int(rest, c.id)) {
       return false;
     }
+    bool repeated = std::any_of(data.cases.begin(), data.cases.end(),
+                                [&](const CaseRecords& earlier) { return earlier.id == c.id; });
+    if (repeated) {
+      return false;
+    }
     data.cases.push_back(c);
     return true;
   }
   if (kind == "step" && current) {
     StepValues step;
     if (!parse_int(rest, step.step)) {
+      return false;
+    }
+    bool repeated = std::any_of(current->steps.begin(), current->steps.end(),
+                                [&](const StepValues& earlier) { return earlier.step == step.step; });
+    if (repeated) {
       return false;
     }
     current->steps.push_back(step);
@@ -78,7 +90,11 @@ bool apply(ChannelData& data, bool& probing, std::string_view line) {
     if (name.empty() || !parse_double(number, value)) {
       return false;
     }
-    current->steps.back().values.emplace_back(std::string(name), value);
+    StepValues& step = current->steps.back();
+    if (step.find(name)) {
+      return false;
+    }
+    step.values.emplace_back(std::string(name), value);
     return true;
   }
   if (kind == "missing" || kind == "exception" || kind == "invalid") {

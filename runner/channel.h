@@ -37,11 +37,12 @@ struct ChannelData {
   std::vector<CaseRecords> cases;
   std::vector<std::string> missing_functions;  // every function reported as not written, once each
   bool ended = false;                          // the harness reached its last record
-  std::string malformed;                       // non-empty: the first record that did not parse
+  std::string malformed;  // non-empty: the first record that did not parse or repeated an earlier one
 };
 
-/// Parses everything the harness wrote. A record that does not parse is not
-/// an error: it stops the parse and is quoted in `malformed`.
+/// Parses everything the harness wrote. A record that does not parse, or that
+/// repeats a case, step or value already reported, is not an error: it stops
+/// the parse and is quoted in `malformed`.
 ChannelData parse_channel(std::string_view text);
 
 }  // namespace gradlings::runner

@@ -111,6 +111,18 @@ void write_durably(const fs::path& file, std::string_view bytes) {
   sync_folder(file.parent_path());
 }
 
+// Deletes the temporary files that write_durably() leaves when the process is
+// killed between writing and renaming.
+void remove_leftovers(const fs::path& folder) {
+  std::error_code error;
+  for (const fs::directory_entry& entry : fs::directory_iterator(folder, error)) {
+    if (entry.path().filename().string().find(".tmp-") != std::string::npos) {
+      std::error_code ignored;
+      fs::remove(entry.path(), ignored);
+    }
+  }
+}
+
 void make_private_folder(const fs::path& folder) {
   std::error_code error;
   fs::create_directories(folder, error);
@@ -411,14 +423,9 @@ std::optional<double> largest_relative_error(const CaseTrace& trace) {
 std::string number_text(double value) { return fmt::format("{:.6g}", value); }
 
 // Scores one case of a run that ended normally.
-void score_case(const CaseTrace* trace, CheckResult& check) {
+void score_case(const CaseTrace& case_trace, CheckResult& check) {
+  const CaseTrace* trace = &case_trace;
   check.points = 0;
-  if (!trace) {
-    check.verdict = Verdict::invalid_output;
-    check.reason = "the program reported no values for this case";
-    check.student_reason = check.reason;
-    return;
-  }
 
   if (trace->passed && !trace->stop) {
     check.verdict = Verdict::passed;
@@ -464,6 +471,12 @@ void score_case(const CaseTrace* trace, CheckResult& check) {
         check.reason = fmt::format("not implemented yet: {}", trace->stop->detail);
         break;
       case StageStop::Reason::threw:
+        if (trace->stop->detail.find("bad_alloc") != std::string::npos) {
+          check.verdict = Verdict::memory_limit;
+          check.reason = fmt::format("the {} stage ran out of memory ({})", trace->stop->stage,
+                                     trace->stop->detail);
+          break;
+        }
         check.verdict = Verdict::crashed;
         check.reason = fmt::format("the {} stage threw an exception: {}", trace->stop->stage,
                                    trace->stop->detail);
@@ -523,7 +536,9 @@ std::pair<Verdict, std::string> run_verdict(const RunResult& run, const LessonRe
               fmt::format("the program ended ({}) before it reported every case", result.detail)};
     case Outcome::channel_error:
       return {Verdict::invalid_output,
-              fmt::format("a record on the result channel does not parse: '{}'", result.detail)};
+              fmt::format("a record on the result channel does not parse or repeats an earlier "
+                          "one: '{}'",
+                          result.detail)};
     case Outcome::threw:
       if (result.detail.find("bad_alloc") != std::string::npos) {
         return {Verdict::memory_limit,
@@ -720,28 +735,25 @@ void Grader::judge(const LessonPlan& plan, const BuildResult& build, LessonGrade
     return;
   }
 
-  // A case reported twice means something besides the harness wrote to the
-  // channel, so neither report is trusted.
   std::map<std::string, const CaseTrace*> traces;
-  std::set<std::string> twice;
   for (const CaseTrace& trace : result.traces) {
-    if (!traces.emplace(trace.name, &trace).second) {
-      twice.insert(trace.name);
+    traces.emplace(trace.name, &trace);
+  }
+
+  // The harness reports every case before its end record, so a run that
+  // ended without one of them was cut short by something else, such as a
+  // forged end record and an early exit, and none of its cases is trusted.
+  for (const CheckResult& check : grade.checks) {
+    auto found = traces.find(check.name);
+    if (found == traces.end() || found->second->hidden != check.hidden) {
+      give_every_case(grade, Verdict::invalid_output,
+                      fmt::format("the program ended without reporting the case '{}'", check.name));
+      return;
     }
   }
+
   for (CheckResult& check : grade.checks) {
-    if (twice.count(check.name)) {
-      check.verdict = Verdict::invalid_output;
-      check.reason = "the result channel holds this case twice";
-      check.student_reason = check.reason;
-      continue;
-    }
-    auto found = traces.find(check.name);
-    const CaseTrace* trace = found == traces.end() ? nullptr : found->second;
-    if (trace && trace->hidden != check.hidden) {
-      trace = nullptr;
-    }
-    score_case(trace, check);
+    score_case(*traces.at(check.name), check);
   }
 }
 
@@ -963,6 +975,26 @@ GradeSummary grade_class(const GradeOptions& given,
   // Everything that can be wrong with the input is found before grading.
   std::vector<Student> students = list_students(options, summary.notes);
 
+  if (given.seed_given && given.seed.empty()) {
+    throw Error("--seed is empty; give the secret seed of the hidden cases, or leave --seed out "
+                "to use the one recorded in the results folder");
+  }
+  auto resolved = [](const fs::path& path) {
+    fs::path canonical = fs::weakly_canonical(path);
+    return canonical.filename().empty() ? canonical.parent_path() : canonical;
+  };
+  auto inside = [&](const fs::path& folder, const fs::path& other) {
+    fs::path a = resolved(folder);
+    fs::path b = resolved(other);
+    auto [end, rest] = std::mismatch(b.begin(), b.end(), a.begin(), a.end());
+    return rest == a.end();
+  };
+  if (inside(options.submissions, options.out) || inside(options.out, options.submissions)) {
+    throw Error(fmt::format("--out '{}' and the submissions folder '{}' overlap; give a results "
+                            "folder outside the submissions, so that no student can see it",
+                            display_path(given.out), display_path(given.submissions)));
+  }
+
   fs::path run_file = options.out / "run.json";
   std::optional<json> recorded;
   if (fs::exists(run_file)) {
@@ -980,7 +1012,7 @@ GradeSummary grade_class(const GradeOptions& given,
   if (!recorded_seed.empty() && recorded_seed != summary.seed && !options.force) {
     throw Error(fmt::format("'{}' holds grades made with another seed; give the same --seed to "
                             "go on, or --force to regrade every student with the new one",
-                            display_path(options.out)));
+                            display_path(given.out)));
   }
 
   std::vector<int> numbers = options.lessons;
@@ -990,6 +1022,19 @@ GradeSummary grade_class(const GradeOptions& given,
       numbers.push_back(lesson_number(dir));
     }
   }
+  if (recorded && recorded->contains("lessons") && !options.force) {
+    std::vector<int> recorded_lessons = recorded->at("lessons").get<std::vector<int>>();
+    std::vector<int> wanted = numbers;
+    std::sort(wanted.begin(), wanted.end());
+    if (recorded_lessons != wanted) {
+      throw Error(fmt::format("'{}' holds grades of lessons {}; give --lessons {} to go on, "
+                              "another --out for other lessons, or --force to regrade every "
+                              "student on lessons {}",
+                              display_path(given.out), fmt::join(recorded_lessons, ","),
+                              fmt::join(recorded_lessons, ","), fmt::join(wanted, ",")));
+    }
+  }
+
   std::vector<LessonPlan> plans;
   std::uint64_t seed = seed_number(summary.seed);
   for (int number : numbers) {
@@ -1024,6 +1069,13 @@ GradeSummary grade_class(const GradeOptions& given,
 
   make_private_folder(options.out);
   make_private_folder(options.out / ".state");
+  remove_leftovers(options.out);
+  remove_leftovers(options.out / ".state");
+  std::error_code listing_error;
+  for (const fs::directory_entry& entry :
+       fs::directory_iterator(options.out / "students", listing_error)) {
+    remove_leftovers(entry.path());
+  }
   if (options.force && !recorded_seed.empty() && recorded_seed != summary.seed) {
     for (const Student& student : selection) {
       std::error_code ignored;
@@ -1052,8 +1104,8 @@ GradeSummary grade_class(const GradeOptions& given,
   }
 
   GradeProgress report;
-  report.students_total = selection.size();
-  for (std::size_t s = 0; s < selection.size(); ++s) {
+  report.students_total = only.empty() ? selection.size() : to_grade.size();
+  for (std::size_t s = 0; s < selection.size() && only.empty(); ++s) {
     if (grades[s]) {
       ++report.students_done;
       ++report.students_skipped;

@@ -32,6 +32,7 @@ struct GradeOptions {
   /// The instructor's secret. Empty: the seed recorded in out/run.json by an
   /// earlier run, else a fresh random one, which is then recorded.
   std::string seed;
+  bool seed_given = false;  // --seed was on the command line, so an empty seed is an error
 
   unsigned jobs = 1;                  // exercises compiled and run at once
   std::chrono::milliseconds timeout{10'000};  // wall time of one program run

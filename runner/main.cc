@@ -79,6 +79,7 @@ struct GradeCommand {
   std::string lessons;             // --lessons: "1-7"; empty: every lesson
   unsigned jobs = 0;               // -j: 0 means one per core
   std::string seed;                // --seed
+  bool seed_given = false;         // --seed was given, perhaps empty
   double timeout_seconds = 10;     // --timeout
   std::string roster;              // --roster
   bool force = false;              // --force
@@ -687,6 +688,7 @@ int run_grade(const Options& options, const GradeCommand& command) {
     grade.lessons = parse_lesson_selection(command.lessons);
   }
   grade.seed = command.seed;
+  grade.seed_given = command.seed_given;
   grade.jobs = command.jobs != 0 ? command.jobs : std::max(1u, std::thread::hardware_concurrency());
   if (!(command.timeout_seconds >= 0.1 && command.timeout_seconds <= 3600)) {
     throw Error(fmt::format("--timeout {} is out of range (give the seconds each program may run, "
@@ -701,12 +703,6 @@ int run_grade(const Options& options, const GradeCommand& command) {
     std::tie(grade.shard_index, grade.shard_count) = parse_shard(command.shard);
   }
   grade.allow_bubblewrap = !command.no_bubblewrap;
-  if (fs::weakly_canonical(fs::absolute(grade.out)) ==
-      fs::weakly_canonical(fs::absolute(grade.submissions))) {
-    throw Error(fmt::format("--out '{}' is the submissions folder; give a results folder of "
-                            "its own",
-                            command.out));
-  }
 
   if (::pipe2(interrupt_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
     throw Error("cannot create a pipe to catch Ctrl-C");
@@ -776,8 +772,9 @@ int run_grade(const Options& options, const GradeCommand& command) {
                  "'%s' (recorded in %s/run.json)\n",
                  summary.seed.c_str(), command.out.c_str());
   }
-  std::printf("Graded %zu students (%zu already graded), protections: %s.\nResults: %s\n",
-              summary.students_graded, summary.students_skipped,
+  std::printf("Graded %zu %s (%zu already graded), protections: %s.\nResults: %s\n",
+              summary.students_graded, summary.students_graded == 1 ? "student" : "students",
+              summary.students_skipped,
               fmt::format("{}", fmt::join(summary.protections, ", ")).c_str(),
               (fs::path(command.out) / "grades.csv").c_str());
   return kExitPassed;
@@ -907,9 +904,11 @@ int main(int argc, char** argv) {
   grade->add_option("--out", grading.out, "Results folder (created; a rerun goes on where it stopped)")
       ->required();
   grade->add_option("--lessons", grading.lessons, "Lessons to grade, such as 1-7 or 2,4 (default: all)");
-  grade->add_option("-j,--jobs", grading.jobs, "Exercises graded at once (default: one per core)");
-  grade->add_option("--seed", grading.seed,
-                    "Secret seed of the hidden cases (default: the recorded one, else a new one)");
+  grade->add_option("-j,--jobs", grading.jobs,
+                    "Exercises graded at once (default, or 0: one per core)");
+  CLI::Option* seed_option = grade->add_option(
+      "--seed", grading.seed,
+      "Secret seed of the hidden cases (default: the recorded one, else a new one)");
   grade->add_option("--timeout", grading.timeout_seconds,
                     "Seconds each program may run (default 10)");
   grade->add_option("--roster", grading.roster, "CSV with the header folder,id,name");
@@ -951,6 +950,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
     options.init_dir_given = init_dir->count() > 0;
+    grading.seed_given = seed_option->count() > 0;
   } catch (const CLI::CallForHelp& help) {
     return app.exit(help);
   } catch (const CLI::ParseError& error) {

@@ -534,8 +534,8 @@ void render_summary(Writer& w, const Lesson& lesson, const std::string& exercise
       break;
     case Outcome::channel_error:
       w.line(
-          fmt::format("{} The harness sent a record that does not parse: '{}'. Does your code "
-                      "write to file descriptor 3?",
+          fmt::format("{} The harness sent a record that does not parse or repeats an earlier "
+                      "one: '{}'. Does your code write to file descriptor 3?",
                       w.wrong(), result.detail));
       break;
   }

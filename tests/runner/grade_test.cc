@@ -246,7 +246,31 @@ TEST(GradeClass, RefusesBadInputBeforeGrading) {
             "no student 'adda' in this selection (did you mean 'ada'?)");
   EXPECT_FALSE(fs::exists(c.out / "grades.csv"));
 
+  for (fs::path out : {c.submissions, c.submissions / "ada", c.root}) {
+    GradeOptions overlapping = c.options();
+    overlapping.out = out;
+    EXPECT_EQ(error_message([&] { grade(overlapping); }),
+              fmt::format("--out '{}' and the submissions folder '{}' overlap; give a results "
+                          "folder outside the submissions, so that no student can see it",
+                          display_path(out), display_path(c.submissions)))
+        << out;
+  }
+
+  GradeOptions empty_seed = c.options();
+  empty_seed.seed = "";
+  empty_seed.seed_given = true;
+  EXPECT_EQ(error_message([&] { grade(empty_seed); }),
+            "--seed is empty; give the secret seed of the hidden cases, or leave --seed out to "
+            "use the one recorded in the results folder");
+
   grade(c.options());
+  GradeOptions other_lessons = c.options();
+  other_lessons.lessons = {2, 4};
+  EXPECT_EQ(error_message([&] { grade(other_lessons); }),
+            fmt::format("'{}' holds grades of lessons 2; give --lessons 2 to go on, another --out "
+                        "for other lessons, or --force to regrade every student on lessons 2,4",
+                        display_path(c.out)));
+
   GradeOptions other_seed = c.options();
   other_seed.seed = "another";
   EXPECT_EQ(error_message([&] { grade(other_seed); }),
