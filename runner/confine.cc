@@ -38,7 +38,7 @@ namespace {
 
 // The folders that hold the system's programs and libraries, visible
 // read-only to every confined child.
-constexpr std::string_view kSystemFolders[] = {"/usr", "/bin", "/sbin", "/lib",
+constexpr std::string_view kSystemFolders[] = {"/usr",   "/bin",   "/sbin",  "/lib",
                                                "/lib32", "/lib64", "/libx32"};
 constexpr std::string_view kSystemFiles[] = {"/etc/alternatives", "/etc/ld.so.cache"};
 

@@ -1,11 +1,10 @@
 #include "runner/grade.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <atomic>
@@ -200,9 +199,10 @@ std::optional<std::vector<std::string>> csv_fields(const std::string& line) {
 std::vector<Student> read_roster(const fs::path& roster) {
   std::optional<std::string> text = read_text(roster);
   if (!text || fs::is_directory(roster)) {
-    throw Error(fmt::format("cannot read the roster '{}'; give a CSV file with the header "
-                            "folder,id,name",
-                            display_path(roster)));
+    throw Error(
+        fmt::format("cannot read the roster '{}'; give a CSV file with the header "
+                    "folder,id,name",
+                    display_path(roster)));
   }
 
   std::vector<Student> students;
@@ -229,9 +229,10 @@ std::vector<Student> read_roster(const fs::path& roster) {
     }
     if (number == 1) {
       if (*fields != std::vector<std::string>{"folder", "id", "name"}) {
-        throw Error(fmt::format("{}: the roster's first line is '{}'; it must be the header "
-                                "folder,id,name",
-                                where, line));
+        throw Error(
+            fmt::format("{}: the roster's first line is '{}'; it must be the header "
+                        "folder,id,name",
+                        where, line));
       }
       continue;
     }
@@ -241,13 +242,14 @@ std::vector<Student> read_roster(const fs::path& roster) {
     }
     Student student{(*fields)[1], (*fields)[2], (*fields)[0]};
     if (!usable_id(student.id)) {
-      throw Error(fmt::format("{}: the id '{}' cannot name a results folder; use letters, "
-                              "digits and punctuation other than '/', not starting with '.'",
-                              where, student.id));
+      throw Error(
+          fmt::format("{}: the id '{}' cannot name a results folder; use letters, "
+                      "digits and punctuation other than '/', not starting with '.'",
+                      where, student.id));
     }
     if (!usable_id(student.folder)) {
-      throw Error(fmt::format("{}: '{}' is not a folder name inside the submissions folder",
-                              where, student.folder));
+      throw Error(fmt::format("{}: '{}' is not a folder name inside the submissions folder", where,
+                              student.folder));
     }
     if (!ids.insert(student.id).second) {
       throw Error(fmt::format("{}: the id '{}' appears twice", where, student.id));
@@ -267,9 +269,10 @@ std::vector<Student> read_roster(const fs::path& roster) {
 std::vector<Student> list_students(const GradeOptions& options, std::vector<std::string>& notes) {
   std::error_code error;
   if (!fs::is_directory(options.submissions, error)) {
-    throw Error(fmt::format("the submissions folder '{}' does not exist; give the folder that "
-                            "holds one folder per student",
-                            display_path(options.submissions)));
+    throw Error(
+        fmt::format("the submissions folder '{}' does not exist; give the folder that "
+                    "holds one folder per student",
+                    display_path(options.submissions)));
   }
 
   std::vector<std::string> folders;
@@ -301,8 +304,8 @@ std::vector<Student> list_students(const GradeOptions& options, std::vector<std:
     }
     for (const std::string& folder : folders) {
       if (!listed.count(folder)) {
-        notes.push_back(fmt::format("the folder '{}' is not on the roster, so it was not graded",
-                                    folder));
+        notes.push_back(
+            fmt::format("the folder '{}' is not on the roster, so it was not graded", folder));
       }
     }
   }
@@ -348,7 +351,8 @@ Submitted read_submission(const fs::path& submissions, const Student& student,
             fmt::format("'{}' is a symbolic link; submit the file itself", display_name)};
   }
   if (!fs::is_regular_file(status)) {
-    return {std::nullopt, Verdict::missing_file, fmt::format("'{}' is not a regular file", display_name)};
+    return {std::nullopt, Verdict::missing_file,
+            fmt::format("'{}' is not a regular file", display_name)};
   }
 
   int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
@@ -366,7 +370,8 @@ Submitted read_submission(const fs::path& submissions, const Student& student,
     if (n < 0) {
       std::string reason = std::strerror(errno);
       ::close(fd);
-      return {std::nullopt, Verdict::missing_file, fmt::format("cannot read '{}': {}", display_name, reason)};
+      return {std::nullopt, Verdict::missing_file,
+              fmt::format("cannot read '{}': {}", display_name, reason)};
     }
     if (n == 0) {
       break;
@@ -455,12 +460,11 @@ void score_case(const CaseTrace& case_trace, CheckResult& check) {
     check.reason = fmt::format("first wrong: {} is {}, expected {}", check.first_wrong,
                                number_text(*wrong.actual), expected);
     if (check.largest_relative_error) {
-      check.reason += fmt::format("; largest relative error {}",
-                                  number_text(*check.largest_relative_error));
+      check.reason +=
+          fmt::format("; largest relative error {}", number_text(*check.largest_relative_error));
     }
-    check.student_reason = check.hidden
-                               ? fmt::format("first wrong: {}", check.first_wrong)
-                               : check.reason;
+    check.student_reason =
+        check.hidden ? fmt::format("first wrong: {}", check.first_wrong) : check.reason;
     return;
   }
 
@@ -483,8 +487,8 @@ void score_case(const CaseTrace& case_trace, CheckResult& check) {
         break;
       case StageStop::Reason::invalid:
         check.verdict = Verdict::invalid_output;
-        check.reason = fmt::format("the {} stage returned {}", trace->stop->stage,
-                                   trace->stop->detail);
+        check.reason =
+            fmt::format("the {} stage returned {}", trace->stop->stage, trace->stop->detail);
         break;
     }
     check.student_reason = check.reason;
@@ -518,11 +522,11 @@ std::pair<Verdict, std::string> run_verdict(const RunResult& run, const LessonRe
                                             const RunLimits& limits) {
   switch (result.outcome) {
     case Outcome::timed_out:
-      return {Verdict::timed_out,
-              fmt::format("still running after {}, so it was stopped", duration_text(limits.wall_time))};
+      return {Verdict::timed_out, fmt::format("still running after {}, so it was stopped",
+                                              duration_text(limits.wall_time))};
     case Outcome::output_flood:
-      return {Verdict::output_limit,
-              fmt::format("printed more than {}, so it was stopped", size_text(limits.max_output_bytes))};
+      return {Verdict::output_limit, fmt::format("printed more than {}, so it was stopped",
+                                                 size_text(limits.max_output_bytes))};
     case Outcome::not_implemented: {
       std::vector<std::string> names;
       for (const std::string& function : result.missing_functions) {
@@ -541,9 +545,8 @@ std::pair<Verdict, std::string> run_verdict(const RunResult& run, const LessonRe
                           result.detail)};
     case Outcome::threw:
       if (result.detail.find("bad_alloc") != std::string::npos) {
-        return {Verdict::memory_limit,
-                fmt::format("ran out of memory at the {} limit ({})", size_text(limits.memory_bytes),
-                            result.detail)};
+        return {Verdict::memory_limit, fmt::format("ran out of memory at the {} limit ({})",
+                                                   size_text(limits.memory_bytes), result.detail)};
       }
       return {Verdict::crashed, fmt::format("an exception ended the program: {}", result.detail)};
     case Outcome::crashed:
@@ -576,7 +579,8 @@ struct LessonPlan {
 
 class Grader {
  public:
-  Grader(const GradeOptions& options, std::vector<LessonPlan>& plans, const Protections& protections)
+  Grader(const GradeOptions& options, std::vector<LessonPlan>& plans,
+         const Protections& protections)
       : options_(options), plans_(plans), protections_(protections) {}
 
   // Grades one student's lesson. Never throws but Cancelled.
@@ -602,7 +606,8 @@ LessonGrade empty_grade(const LessonPlan& plan) {
     CheckResult check;
     check.name = name.name;
     check.hidden = name.hidden;
-    check.max_points = name.hidden ? plan.lesson.points.hidden_case : plan.lesson.points.public_case;
+    check.max_points =
+        name.hidden ? plan.lesson.points.hidden_case : plan.lesson.points.public_case;
     grade.checks.push_back(check);
   }
   std::stable_partition(grade.checks.begin(), grade.checks.end(),
@@ -725,10 +730,9 @@ void Grader::judge(const LessonPlan& plan, const BuildResult& build, LessonGrade
   result.timeout = options_.timeout;
   judge_run(plan.lesson, run, result);
 
-  bool ended_normally =
-      run.outcome == RunOutcome::exited &&
-      (result.outcome == Outcome::passed || result.outcome == Outcome::failed ||
-       result.outcome == Outcome::not_finite || result.outcome == Outcome::threw);
+  bool ended_normally = run.outcome == RunOutcome::exited &&
+                        (result.outcome == Outcome::passed || result.outcome == Outcome::failed ||
+                         result.outcome == Outcome::not_finite || result.outcome == Outcome::threw);
   if (!ended_normally) {
     auto [verdict, reason] = run_verdict(run, result, limits);
     give_every_case(grade, verdict, reason);
@@ -860,7 +864,8 @@ void write_student_files(const fs::path& out, const StudentGrade& grade) {
 
 void record_student(const fs::path& out, const StudentGrade& grade, const std::string& print) {
   write_student_files(out, grade);
-  json state = {{"gradlings_state", 1}, {"fingerprint", print}, {"student", student_to_json(grade)}};
+  json state = {
+      {"gradlings_state", 1}, {"fingerprint", print}, {"student", student_to_json(grade)}};
   write_durably(state_file(out, grade.id), state.dump(2) + "\n");
 }
 
@@ -902,9 +907,10 @@ bool cancel_requested(int fd) {
 
 std::vector<int> parse_lesson_selection(const std::string& text) {
   auto bad = [&] {
-    return Error(fmt::format("'{}' is not a lesson selection; write numbers and ranges such as "
-                             "'2', '1-7' or '2,4-6'",
-                             text));
+    return Error(
+        fmt::format("'{}' is not a lesson selection; write numbers and ranges such as "
+                    "'2', '1-7' or '2,4-6'",
+                    text));
   };
   auto number = [&](const std::string& part) {
     if (part.empty() || part.size() > 4 ||
@@ -976,8 +982,9 @@ GradeSummary grade_class(const GradeOptions& given,
   std::vector<Student> students = list_students(options, summary.notes);
 
   if (given.seed_given && given.seed.empty()) {
-    throw Error("--seed is empty; give the secret seed of the hidden cases, or leave --seed out "
-                "to use the one recorded in the results folder");
+    throw Error(
+        "--seed is empty; give the secret seed of the hidden cases, or leave --seed out "
+        "to use the one recorded in the results folder");
   }
   auto resolved = [](const fs::path& path) {
     fs::path canonical = fs::weakly_canonical(path);
@@ -990,9 +997,10 @@ GradeSummary grade_class(const GradeOptions& given,
     return rest == a.end();
   };
   if (inside(options.submissions, options.out) || inside(options.out, options.submissions)) {
-    throw Error(fmt::format("--out '{}' and the submissions folder '{}' overlap; give a results "
-                            "folder outside the submissions, so that no student can see it",
-                            display_path(given.out), display_path(given.submissions)));
+    throw Error(
+        fmt::format("--out '{}' and the submissions folder '{}' overlap; give a results "
+                    "folder outside the submissions, so that no student can see it",
+                    display_path(given.out), display_path(given.submissions)));
   }
 
   fs::path run_file = options.out / "run.json";
@@ -1010,9 +1018,10 @@ GradeSummary grade_class(const GradeOptions& given,
     summary.seed_drawn = true;
   }
   if (!recorded_seed.empty() && recorded_seed != summary.seed && !options.force) {
-    throw Error(fmt::format("'{}' holds grades made with another seed; give the same --seed to "
-                            "go on, or --force to regrade every student with the new one",
-                            display_path(given.out)));
+    throw Error(
+        fmt::format("'{}' holds grades made with another seed; give the same --seed to "
+                    "go on, or --force to regrade every student with the new one",
+                    display_path(given.out)));
   }
 
   std::vector<int> numbers = options.lessons;
@@ -1027,11 +1036,12 @@ GradeSummary grade_class(const GradeOptions& given,
     std::vector<int> wanted = numbers;
     std::sort(wanted.begin(), wanted.end());
     if (recorded_lessons != wanted) {
-      throw Error(fmt::format("'{}' holds grades of lessons {}; give --lessons {} to go on, "
-                              "another --out for other lessons, or --force to regrade every "
-                              "student on lessons {}",
-                              display_path(given.out), fmt::join(recorded_lessons, ","),
-                              fmt::join(recorded_lessons, ","), fmt::join(wanted, ",")));
+      throw Error(
+          fmt::format("'{}' holds grades of lessons {}; give --lessons {} to go on, "
+                      "another --out for other lessons, or --force to regrade every "
+                      "student on lessons {}",
+                      display_path(given.out), fmt::join(recorded_lessons, ","),
+                      fmt::join(recorded_lessons, ","), fmt::join(wanted, ",")));
     }
   }
 
@@ -1205,10 +1215,10 @@ GradeSummary grade_class(const GradeOptions& given,
     for (const LessonGrade& lesson : grades[s]->lessons) {
       if (lesson.verdict == Verdict::internal_error) {
         ++summary.internal_errors;
-        summary.first_internal_error = summary.first_internal_error.empty()
-                                           ? fmt::format("{}, lesson {}: {}", grades[s]->id,
-                                                         lesson.number, lesson.reason)
-                                           : summary.first_internal_error;
+        summary.first_internal_error =
+            summary.first_internal_error.empty()
+                ? fmt::format("{}, lesson {}: {}", grades[s]->id, lesson.number, lesson.reason)
+                : summary.first_internal_error;
       }
     }
     summary.lessons_graded += plans.size();
@@ -1265,9 +1275,10 @@ void merge_results(const fs::path& out, const std::vector<fs::path>& shards) {
     }
     json run = read_json(run_file);
     if (!run.value("complete", false)) {
-      throw Error(fmt::format("the shard in '{}' did not finish; rerun its runner grade command "
-                              "to complete it",
-                              display_path(shard)));
+      throw Error(
+          fmt::format("the shard in '{}' did not finish; rerun its runner grade command "
+                      "to complete it",
+                      display_path(shard)));
     }
     if (first && (run.value("seed", "") != first->value("seed", "") ||
                   run.value("lessons", json()) != first->value("lessons", json()))) {
@@ -1297,20 +1308,20 @@ void merge_results(const fs::path& out, const std::vector<fs::path>& shards) {
       try {
         grade = student_from_json(state.at("student"));
       } catch (const json::exception& e) {
-        throw Error(fmt::format("'{}' is not a student record ({})", display_path(entry.path()),
-                                e.what()));
+        throw Error(
+            fmt::format("'{}' is not a student record ({})", display_path(entry.path()), e.what()));
       }
       if (grades.count(grade.id)) {
-        throw Error(fmt::format("the student '{}' is in two shards; merge each shard once",
-                                grade.id));
+        throw Error(
+            fmt::format("the student '{}' is in two shards; merge each shard once", grade.id));
       }
       grades.emplace(grade.id, grade);
     }
   }
   for (int i = 1; i <= count; ++i) {
     if (!indexes.count(i)) {
-      throw Error(fmt::format("shard {} is missing; merge all {} shards", shard_text(i, count),
-                              count));
+      throw Error(
+          fmt::format("shard {} is missing; merge all {} shards", shard_text(i, count), count));
     }
   }
 

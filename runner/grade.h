@@ -24,26 +24,26 @@
 namespace gradlings::runner {
 
 struct GradeOptions {
-  std::filesystem::path submissions;  // one folder per student
-  std::filesystem::path out;          // the results folder; created when missing
+  std::filesystem::path submissions;   // one folder per student
+  std::filesystem::path out;           // the results folder; created when missing
   std::filesystem::path lessons_root;  // lessons/, with harness/ inside
-  std::vector<int> lessons;           // lesson numbers; empty: every lesson
+  std::vector<int> lessons;            // lesson numbers; empty: every lesson
 
   /// The instructor's secret. Empty: the seed recorded in out/run.json by an
   /// earlier run, else a fresh random one, which is then recorded.
   std::string seed;
   bool seed_given = false;  // --seed was on the command line, so an empty seed is an error
 
-  unsigned jobs = 1;                  // exercises compiled and run at once
+  unsigned jobs = 1;                          // exercises compiled and run at once
   std::chrono::milliseconds timeout{10'000};  // wall time of one program run
-  std::size_t memory_bytes = 1ull << 30;       // address space of one program run
+  std::size_t memory_bytes = 1ull << 30;      // address space of one program run
   std::filesystem::path roster;       // CSV with folder,id,name; empty: folder names are ids
   bool force = false;                 // regrade students already finished
   std::vector<std::string> students;  // regrade only these ids; empty: every student
   int shard_index = 1;                // grade students k with k mod shard_count == index - 1
   int shard_count = 1;
   bool allow_bubblewrap = true;
-  std::string compiler;               // empty: $CXX, else c++
+  std::string compiler;  // empty: $CXX, else c++
 
   /// Becomes readable to stop the run: running programs and compilers are
   /// killed, finished students stay recorded and the unfinished are not.
@@ -52,24 +52,24 @@ struct GradeOptions {
 
 /// What happened, reported after each student is recorded.
 struct GradeProgress {
-  std::size_t students_total = 0;    // in this run's selection
-  std::size_t students_done = 0;     // recorded, skipped ones included
-  std::size_t students_skipped = 0;  // recorded by an earlier run and left alone
+  std::size_t students_total = 0;         // in this run's selection
+  std::size_t students_done = 0;          // recorded, skipped ones included
+  std::size_t students_skipped = 0;       // recorded by an earlier run and left alone
   const StudentGrade* student = nullptr;  // the one just recorded; null for the first report
   bool skipped = false;                   // it was left alone
 };
 
 struct GradeSummary {
-  std::string seed;                 // as given or drawn
-  bool seed_drawn = false;          // no seed was given or recorded, so one was drawn
+  std::string seed;                      // as given or drawn
+  bool seed_drawn = false;               // no seed was given or recorded, so one was drawn
   std::vector<std::string> protections;  // protection_names() of the run
   std::size_t students_graded = 0;
   std::size_t students_skipped = 0;
-  std::size_t lessons_graded = 0;   // student-lesson pairs compiled and run in this run
-  bool cancelled = false;           // stopped through cancel_fd before the end
-  std::size_t internal_errors = 0;  // lessons graded internal_error in this run
+  std::size_t lessons_graded = 0;    // student-lesson pairs compiled and run in this run
+  bool cancelled = false;            // stopped through cancel_fd before the end
+  std::size_t internal_errors = 0;   // lessons graded internal_error in this run
   std::string first_internal_error;  // "alice, lesson 2: <reason>" of the first of them
-  std::vector<std::string> notes;   // for the instructor: folders not on the roster, and the like
+  std::vector<std::string> notes;    // for the instructor: folders not on the roster, and the like
 };
 
 /// Grades the selection described by `options` and writes the results folder.

@@ -39,9 +39,8 @@ Json check_to_json(const CheckResult& check) {
   json["reason"] = replace_invalid_utf8(check.reason);
   json["student_reason"] = replace_invalid_utf8(check.student_reason);
   json["first_wrong"] = replace_invalid_utf8(check.first_wrong);
-  json["largest_relative_error"] = check.largest_relative_error
-                                       ? double_to_json(*check.largest_relative_error)
-                                       : Json(nullptr);
+  json["largest_relative_error"] =
+      check.largest_relative_error ? double_to_json(*check.largest_relative_error) : Json(nullptr);
   return json;
 }
 
@@ -134,9 +133,10 @@ class FieldReader {
     std::string id = text(key);
     std::optional<Verdict> verdict = verdict_from_id(id);
     if (!verdict) {
-      throw Error(fmt::format("invalid student record: '{}' must be a verdict such as 'passed', "
-                              "not '{}'",
-                              where(key), id));
+      throw Error(
+          fmt::format("invalid student record: '{}' must be a verdict such as 'passed', "
+                      "not '{}'",
+                      where(key), id));
     }
     return *verdict;
   }

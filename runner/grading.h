@@ -36,10 +36,10 @@ std::optional<Verdict> verdict_from_id(const std::string& id);
 
 /// One case of one lesson, scored.
 struct CheckResult {
-  std::string name;        // "public", "hidden 3": the case's name in the lesson
-  bool hidden = false;     // drawn from the grading seed; its details are withheld from students
-  double points = 0;       // earned: max_points when passed, else 0
-  double max_points = 0;   // from the lesson file's points block
+  std::string name;       // "public", "hidden 3": the case's name in the lesson
+  bool hidden = false;    // drawn from the grading seed; its details are withheld from students
+  double points = 0;      // earned: max_points when passed, else 0
+  double max_points = 0;  // from the lesson file's points block
   Verdict verdict = Verdict::internal_error;
 
   /// Why, in one line, for the instructor: the first wrong quantity with the
@@ -60,21 +60,22 @@ struct CheckResult {
 };
 
 struct LessonGrade {
-  int number = 0;          // 2
-  std::string slug;        // "02-two-layer-network"
+  int number = 0;    // 2
+  std::string slug;  // "02-two-layer-network"
   std::string title;
-  Verdict verdict = Verdict::internal_error;  // passed, or the verdict of the first check that was not
-  std::string reason;      // that check's reason; empty when passed
-  double points = 0;       // the sum over checks
+  Verdict verdict =
+      Verdict::internal_error;  // passed, or the verdict of the first check that was not
+  std::string reason;           // that check's reason; empty when passed
+  double points = 0;            // the sum over checks
   double max_points = 0;
-  std::string source_sha256;  // of the graded exercise.cpp; empty when it is missing
+  std::string source_sha256;        // of the graded exercise.cpp; empty when it is missing
   std::vector<CheckResult> checks;  // public cases first, in the lesson's order
 };
 
 struct StudentGrade {
-  std::string id;    // the folder name, or the roster's id
-  std::string name;  // from the roster; empty without one
-  std::string folder;  // the submission folder's name under SUBMISSIONS
+  std::string id;                    // the folder name, or the roster's id
+  std::string name;                  // from the roster; empty without one
+  std::string folder;                // the submission folder's name under SUBMISSIONS
   std::vector<LessonGrade> lessons;  // by lesson number
 
   double points() const;

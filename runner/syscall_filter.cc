@@ -22,19 +22,58 @@ namespace {
 // changes to mounts, namespaces, the kernel and the clock. io_uring is here
 // because its operations bypass seccomp.
 constexpr const char* kAlwaysKilled[] = {
-    "socket",         "socketpair",        "connect",         "bind",
-    "listen",         "accept",            "accept4",         "ptrace",
-    "process_vm_readv", "process_vm_writev", "mount",         "umount2",
-    "pivot_root",     "chroot",            "unshare",         "setns",
-    "fsopen",         "fsmount",           "fsconfig",        "fspick",
-    "move_mount",     "open_tree",         "mount_setattr",   "kexec_load",
-    "kexec_file_load", "init_module",      "finit_module",    "delete_module",
-    "bpf",            "perf_event_open",   "userfaultfd",     "keyctl",
-    "add_key",        "request_key",       "open_by_handle_at", "name_to_handle_at",
-    "reboot",         "swapon",            "swapoff",         "acct",
-    "settimeofday",   "clock_settime",     "clock_adjtime",   "adjtimex",
-    "sethostname",    "setdomainname",     "iopl",            "ioperm",
-    "quotactl",       "io_uring_setup",    "io_uring_enter",  "io_uring_register",
+    "socket",
+    "socketpair",
+    "connect",
+    "bind",
+    "listen",
+    "accept",
+    "accept4",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "mount",
+    "umount2",
+    "pivot_root",
+    "chroot",
+    "unshare",
+    "setns",
+    "fsopen",
+    "fsmount",
+    "fsconfig",
+    "fspick",
+    "move_mount",
+    "open_tree",
+    "mount_setattr",
+    "kexec_load",
+    "kexec_file_load",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "bpf",
+    "perf_event_open",
+    "userfaultfd",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "open_by_handle_at",
+    "name_to_handle_at",
+    "reboot",
+    "swapon",
+    "swapoff",
+    "acct",
+    "settimeofday",
+    "clock_settime",
+    "clock_adjtime",
+    "adjtimex",
+    "sethostname",
+    "setdomainname",
+    "iopl",
+    "ioperm",
+    "quotactl",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
 };
 
 // Killed under the program policy: creating a process. clone is listed apart,
@@ -44,9 +83,9 @@ constexpr const char* kProcessCreation[] = {"fork", "vfork"};
 // Failing with EACCES under the program policy: changes to the file system
 // other than opening a file for writing, which has its own rules.
 constexpr const char* kFileChanges[] = {
-    "creat",    "unlink",  "unlinkat", "rename",  "renameat", "renameat2", "mkdir",
-    "mkdirat",  "rmdir",   "link",     "linkat",  "symlink",  "symlinkat", "truncate",
-    "mknod",    "mknodat", "chmod",    "fchmodat", "chown",   "lchown",    "fchownat",
+    "creat",   "unlink",  "unlinkat", "rename",   "renameat", "renameat2", "mkdir",
+    "mkdirat", "rmdir",   "link",     "linkat",   "symlink",  "symlinkat", "truncate",
+    "mknod",   "mknodat", "chmod",    "fchmodat", "chown",    "lchown",    "fchownat",
 };
 
 using FilterContext = std::unique_ptr<void, decltype(&seccomp_release)>;
@@ -59,11 +98,10 @@ void add_rule(scmp_filter_ctx context, std::uint32_t action, const char* name,
   if (number < 0) {
     return;
   }
-  int rc = seccomp_rule_add_array(context, action, number,
-                                  static_cast<unsigned>(conditions.size()), conditions.begin());
+  int rc = seccomp_rule_add_array(context, action, number, static_cast<unsigned>(conditions.size()),
+                                  conditions.begin());
   if (rc != 0) {
-    throw Error(
-        fmt::format("failed to add a seccomp rule for '{}': {}", name, std::strerror(-rc)));
+    throw Error(fmt::format("failed to add a seccomp rule for '{}': {}", name, std::strerror(-rc)));
   }
 }
 

@@ -104,9 +104,7 @@ class Confine : public ::testing::TestWithParam<bool> {
 
   // Skips the test when neither bubblewrap nor Landlock limits the file
   // system, because only the seccomp filter and rlimits are then in force.
-  bool skip_without_file_isolation() {
-    return !protections_.bubblewrap && !protections_.landlock;
-  }
+  bool skip_without_file_isolation() { return !protections_.bubblewrap && !protections_.landlock; }
 
   RunResult run(const std::vector<std::string>& arguments,
                 SyscallPolicy policy = SyscallPolicy::program, std::vector<fs::path> read_only = {},
@@ -141,8 +139,8 @@ int running_children_with(const std::string& command_line) {
       std::ifstream stat(entry.path() / "stat");
       std::string status;
       std::getline(stat, status);
-      bool zombie = status.rfind(')') != std::string::npos &&
-                    status.substr(status.rfind(')') + 2, 1) == "Z";
+      bool zombie =
+          status.rfind(')') != std::string::npos && status.substr(status.rfind(')') + 2, 1) == "Z";
       if (text.find(command_line) != std::string::npos && !zombie) {
         ++running;
       }
@@ -181,7 +179,8 @@ TEST_P(Confine, EnvironmentIsCleared) {
 
   ASSERT_EQ(outcome_name(result.outcome), "exited");
   if (GetParam()) {
-    EXPECT_EQ(result.channel, "PATH=/usr/bin:/bin\nLANG=C.UTF-8\nTMPDIR=/tmp\nPWD=/tmp/work\ncwd=/tmp/work\n");
+    EXPECT_EQ(result.channel,
+              "PATH=/usr/bin:/bin\nLANG=C.UTF-8\nTMPDIR=/tmp\nPWD=/tmp/work\ncwd=/tmp/work\n");
     return;
   }
   // Without bubblewrap the private folder is a fresh temporary folder.
@@ -191,8 +190,9 @@ TEST_P(Confine, EnvironmentIsCleared) {
   std::string private_tmp = channel.substr(tmpdir + 7, channel.find('\n', tmpdir) - tmpdir - 7);
   ASSERT_TRUE(private_tmp.ends_with("/tmp")) << channel;
   std::string private_folder = private_tmp.substr(0, private_tmp.size() - 4);
-  EXPECT_EQ(channel, fmt::format("PATH=/usr/bin:/bin\nLANG=C.UTF-8\nTMPDIR={}\nPWD={}/work\ncwd={}/work\n",
-                                 private_tmp, private_folder, private_folder));
+  EXPECT_EQ(channel,
+            fmt::format("PATH=/usr/bin:/bin\nLANG=C.UTF-8\nTMPDIR={}\nPWD={}/work\ncwd={}/work\n",
+                        private_tmp, private_folder, private_folder));
   EXPECT_FALSE(fs::exists(private_folder)) << "the private folder outlived the run";
 }
 
@@ -244,8 +244,7 @@ TEST_P(Confine, ProgramCannotWriteFiles) {
   result = run({"write-tmp"});
   EXPECT_EQ(outcome_name(result.outcome), "exited");
   EXPECT_TRUE(result.channel.starts_with("write ")) << result.channel;
-  EXPECT_TRUE(result.channel.ends_with("/scratch.txt failed: Permission denied"))
-      << result.channel;
+  EXPECT_TRUE(result.channel.ends_with("/scratch.txt failed: Permission denied")) << result.channel;
 }
 
 TEST_P(Confine, CompilerWritesOnlyPrivateTmp) {
@@ -276,7 +275,8 @@ TEST_P(Confine, ReadsOnlyListedPaths) {
   write_text(secret, "secret-7f3a9c\n");
   write_text(allowed, "notes-18b2e4\n");
 
-  RunResult result = run({"read", secret.string()}, SyscallPolicy::program, {allowed.parent_path()});
+  RunResult result =
+      run({"read", secret.string()}, SyscallPolicy::program, {allowed.parent_path()});
   EXPECT_EQ(outcome_name(result.outcome), "exited");
   EXPECT_EQ(result.output.find("secret-7f3a9c"), std::string::npos) << result.output;
   EXPECT_EQ(result.channel,
@@ -363,8 +363,8 @@ class ConfinedBuild : public Confine {
 };
 
 TEST_P(ConfinedBuild, CleanExerciseCompilesAndRuns) {
-  BuildResult build =
-      build_exercise(request("#include \"lesson.h\"\nint exercise_value() { return kBase + 2; }\n"));
+  BuildResult build = build_exercise(
+      request("#include \"lesson.h\"\nint exercise_value() { return kBase + 2; }\n"));
   ASSERT_TRUE(build.ok) << build.log;
   EXPECT_TRUE(build.executable.string().starts_with((scratch_ / "cache").string()));
 
@@ -383,8 +383,8 @@ TEST_P(ConfinedBuild, IncludeOfSolutionFails) {
     GTEST_SKIP() << "neither bubblewrap nor Landlock is available to hide files from the compiler";
   }
   fs::path solution = scratch_ / "solutions" / "02" / "solution.h";
-  std::string exercise =
-      fmt::format("#include \"{}\"\nint exercise_value() {{ return kAnswer; }}\n", solution.string());
+  std::string exercise = fmt::format(
+      "#include \"{}\"\nint exercise_value() {{ return kAnswer; }}\n", solution.string());
 
   BuildResult plain = build_exercise(request(exercise, false));
   ASSERT_TRUE(plain.ok) << "the include should work unconfined:\n" << plain.log;

@@ -17,8 +17,7 @@ namespace {
 using Json = nlohmann::json;
 
 // The values of a hidden case that a student must never see.
-const char* const kHiddenReason =
-    "dL/dw at epoch 2 is 0.41, expected 0.4 (start -3.2, target 1.7)";
+const char* const kHiddenReason = "dL/dw at epoch 2 is 0.41, expected 0.4 (start -3.2, target 1.7)";
 
 CheckResult check(std::string name, bool hidden, double max_points, Verdict verdict) {
   CheckResult result;
@@ -235,10 +234,10 @@ TEST(GradescopeJson, ShowsReasonOfVisibleChecks) {
 
 TEST(GradescopeJson, RoundsScoresToThreePlaces) {
   StudentGrade student;
-  student.lessons = {lesson(1, "x",
-                            {check("a", false, 1.0 / 3.0, Verdict::passed),
-                             check("b", false, 0.1, Verdict::passed),
-                             check("c", false, 0.2, Verdict::passed)})};
+  student.lessons = {
+      lesson(1, "x",
+             {check("a", false, 1.0 / 3.0, Verdict::passed),
+              check("b", false, 0.1, Verdict::passed), check("c", false, 0.2, Verdict::passed)})};
   Json json = Json::parse(gradescope_json(student));
   EXPECT_EQ(0.633, json["score"]);
   EXPECT_EQ(0.333, json["tests"][0]["score"]);
@@ -387,9 +386,9 @@ TEST(StudentJson, RoundTripsExactly) {
 }
 
 TEST(StudentJson, RoundTripsNonFiniteErrors) {
-  for (double error : {std::numeric_limits<double>::infinity(),
-                       -std::numeric_limits<double>::infinity(),
-                       std::numeric_limits<double>::quiet_NaN()}) {
+  for (double error :
+       {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+        std::numeric_limits<double>::quiet_NaN()}) {
     StudentGrade student = small_class()[1];
     student.lessons[0].checks[1].largest_relative_error = error;
     Json json = Json::parse(student_to_json(student).dump());

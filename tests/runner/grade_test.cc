@@ -127,9 +127,14 @@ TEST(GradeClass, ScoresEachSubmissionAndRecordsIt) {
 
   EXPECT_EQ(read_file(c.out / "grades.csv"),
             "student,lesson,points,max_points,verdict\n"
-            "ada,2," + max + "," + max + ",passed\n"
-            "bob,2,0," + max + ",not_implemented\n"
-            "cy,2,0," + max + ",missing_file\n");
+            "ada,2," +
+                max + "," + max +
+                ",passed\n"
+                "bob,2,0," +
+                max +
+                ",not_implemented\n"
+                "cy,2,0," +
+                max + ",missing_file\n");
 
   nlohmann::json bob = state_of(c, "bob")["student"]["lessons"][0];
   EXPECT_EQ(bob["checks"].size(), cases.size());
@@ -326,7 +331,9 @@ TEST(MergeResults, CombinesShardsAsOneRunAndRefusesIncompleteSets) {
 
   EXPECT_EQ(error_message([&] { merge_results(c.root / "merged", {first.out}); }),
             "shard 2/2 is missing; merge all 2 shards");
-  EXPECT_EQ(error_message([&] { merge_results(c.root / "merged", {first.out, first.out}); }),
+  EXPECT_EQ(error_message([&] {
+              merge_results(c.root / "merged", {first.out, first.out});
+            }),
             "shard 1/2 is given twice");
 
   merge_results(c.root / "merged", {first.out, second.out});
