@@ -1,18 +1,11 @@
 #include "runner/grade.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
-#include <cmath>
 #include <condition_variable>
-#include <csignal>
-#include <cstring>
 #include <deque>
 #include <fstream>
 #include <future>
@@ -28,11 +21,14 @@
 #include "runner/check.h"
 #include "runner/compiler_log.h"
 #include "runner/confine.h"
+#include "runner/durable_files.h"
 #include "runner/error.h"
 #include "runner/grade_report.h"
 #include "runner/hash.h"
 #include "runner/lesson.h"
+#include "runner/roster.h"
 #include "runner/sandbox.h"
+#include "runner/scoring.h"
 #include "runner/text.h"
 #include "runner/yaml_doc.h"
 
@@ -47,90 +43,7 @@ namespace {
 // after an upgrade regrades instead of keeping the old results.
 constexpr int kGraderVersion = 1;
 
-constexpr std::size_t kMaxExerciseBytes = 1 << 20;
-
-struct Student {
-  std::string id;
-  std::string name;
-  std::string folder;
-};
-
-// A learner file read for grading, or why it could not be.
-struct Submitted {
-  std::optional<std::string> source;
-  Verdict problem = Verdict::missing_file;
-  std::string reason;
-};
-
 struct Cancelled {};
-
-// ---------------------------------------------------------------------------
-// Files that must survive a kill: written to a temporary file, flushed to
-// disk, renamed into place and the folder flushed too.
-
-void sync_folder(const fs::path& folder) {
-  int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-}
-
-void write_durably(const fs::path& file, std::string_view bytes) {
-  fs::path temporary = file;
-  temporary += fmt::format(".tmp-{}", ::getpid());
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    throw Error(fmt::format("cannot write '{}': {}", display_path(file), std::strerror(errno)));
-  }
-  std::size_t written = 0;
-  while (written < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      std::string reason = std::strerror(errno);
-      ::close(fd);
-      ::unlink(temporary.c_str());
-      throw Error(fmt::format("cannot write '{}': {}", display_path(file), reason));
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    std::string reason = std::strerror(errno);
-    ::unlink(temporary.c_str());
-    throw Error(fmt::format("cannot write '{}': {}", display_path(file), reason));
-  }
-  if (::rename(temporary.c_str(), file.c_str()) != 0) {
-    std::string reason = std::strerror(errno);
-    ::unlink(temporary.c_str());
-    throw Error(fmt::format("cannot write '{}': {}", display_path(file), reason));
-  }
-  sync_folder(file.parent_path());
-}
-
-// Deletes the temporary files that write_durably() leaves when the process is
-// killed between writing and renaming.
-void remove_leftovers(const fs::path& folder) {
-  std::error_code error;
-  for (const fs::directory_entry& entry : fs::directory_iterator(folder, error)) {
-    if (entry.path().filename().string().find(".tmp-") != std::string::npos) {
-      std::error_code ignored;
-      fs::remove(entry.path(), ignored);
-    }
-  }
-}
-
-void make_private_folder(const fs::path& folder) {
-  std::error_code error;
-  fs::create_directories(folder, error);
-  if (error || !fs::is_directory(folder)) {
-    throw Error(fmt::format("cannot create the folder '{}': {}", display_path(folder),
-                            error ? error.message() : "a file of that name is in the way"));
-  }
-  fs::permissions(folder, fs::perms::owner_all, error);
-}
 
 std::optional<std::string> read_text(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -152,419 +65,6 @@ json read_json(const fs::path& file) {
   } catch (const json::exception& e) {
     throw Error(fmt::format("'{}' is not valid JSON ({}); delete it to start afresh",
                             display_path(file), e.what()));
-  }
-}
-
-// ---------------------------------------------------------------------------
-// Students.
-
-bool usable_id(const std::string& id) {
-  if (id.empty() || id == "." || id == ".." || id.front() == '.' || id.size() > 200) {
-    return false;
-  }
-  return std::none_of(id.begin(), id.end(), [](char c) {
-    return c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-  });
-}
-
-// Splits one CSV line into fields, with "..." quoting and "" for a quote.
-std::optional<std::vector<std::string>> csv_fields(const std::string& line) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        fields.back() += c;
-      }
-    } else if (c == '"' && fields.back().empty()) {
-      quoted = true;
-    } else if (c == ',') {
-      fields.emplace_back();
-    } else {
-      fields.back() += c;
-    }
-  }
-  if (quoted) {
-    return std::nullopt;
-  }
-  return fields;
-}
-
-std::vector<Student> read_roster(const fs::path& roster) {
-  std::optional<std::string> text = read_text(roster);
-  if (!text || fs::is_directory(roster)) {
-    throw Error(
-        fmt::format("cannot read the roster '{}'; give a CSV file with the header "
-                    "folder,id,name",
-                    display_path(roster)));
-  }
-
-  std::vector<Student> students;
-  std::set<std::string> ids;
-  std::set<std::string> folders;
-  std::istringstream lines(*text);
-  std::string line;
-  int number = 0;
-  while (std::getline(lines, line)) {
-    ++number;
-    if (!line.empty() && line.back() == '\r') {
-      line.pop_back();
-    }
-    if (number == 1 && line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) {
-      line.erase(0, 3);
-    }
-    std::string where = fmt::format("{}:{}", display_path(roster), number);
-    if (line.empty()) {
-      continue;
-    }
-    std::optional<std::vector<std::string>> fields = csv_fields(line);
-    if (!fields) {
-      throw Error(fmt::format("{}: unclosed quote in '{}'", where, line));
-    }
-    if (number == 1) {
-      if (*fields != std::vector<std::string>{"folder", "id", "name"}) {
-        throw Error(
-            fmt::format("{}: the roster's first line is '{}'; it must be the header "
-                        "folder,id,name",
-                        where, line));
-      }
-      continue;
-    }
-    if (fields->size() != 3) {
-      throw Error(fmt::format("{}: '{}' has {} fields; a roster line is folder,id,name", where,
-                              line, fields->size()));
-    }
-    Student student{(*fields)[1], (*fields)[2], (*fields)[0]};
-    if (!usable_id(student.id)) {
-      throw Error(
-          fmt::format("{}: the id '{}' cannot name a results folder; use letters, "
-                      "digits and punctuation other than '/', not starting with '.'",
-                      where, student.id));
-    }
-    if (!usable_id(student.folder)) {
-      throw Error(fmt::format("{}: '{}' is not a folder name inside the submissions folder", where,
-                              student.folder));
-    }
-    if (!ids.insert(student.id).second) {
-      throw Error(fmt::format("{}: the id '{}' appears twice", where, student.id));
-    }
-    if (!folders.insert(student.folder).second) {
-      throw Error(fmt::format("{}: the folder '{}' appears twice", where, student.folder));
-    }
-    students.push_back(student);
-  }
-  if (number == 0) {
-    throw Error(fmt::format("the roster '{}' is empty; it needs the header folder,id,name",
-                            display_path(roster)));
-  }
-  return students;
-}
-
-std::vector<Student> list_students(const GradeOptions& options, std::vector<std::string>& notes) {
-  std::error_code error;
-  if (!fs::is_directory(options.submissions, error)) {
-    throw Error(
-        fmt::format("the submissions folder '{}' does not exist; give the folder that "
-                    "holds one folder per student",
-                    display_path(options.submissions)));
-  }
-
-  std::vector<std::string> folders;
-  for (const fs::directory_entry& entry : fs::directory_iterator(options.submissions, error)) {
-    std::string name = entry.path().filename().string();
-    if (name.empty() || name.front() == '.') {
-      continue;
-    }
-    if (entry.is_directory(error) || entry.is_symlink(error)) {
-      folders.push_back(name);
-    }
-  }
-  if (error) {
-    throw Error(fmt::format("cannot list the submissions folder '{}': {}",
-                            display_path(options.submissions), error.message()));
-  }
-  std::sort(folders.begin(), folders.end());
-
-  std::vector<Student> students;
-  if (options.roster.empty()) {
-    for (const std::string& folder : folders) {
-      students.push_back({folder, "", folder});
-    }
-  } else {
-    students = read_roster(options.roster);
-    std::set<std::string> listed;
-    for (const Student& student : students) {
-      listed.insert(student.folder);
-    }
-    for (const std::string& folder : folders) {
-      if (!listed.count(folder)) {
-        notes.push_back(
-            fmt::format("the folder '{}' is not on the roster, so it was not graded", folder));
-      }
-    }
-  }
-
-  std::sort(students.begin(), students.end(),
-            [](const Student& a, const Student& b) { return a.id < b.id; });
-  return students;
-}
-
-// ---------------------------------------------------------------------------
-// Reading a submission. Nothing a student controls is followed: a symbolic
-// link could point at a solution or at another student's file.
-
-Submitted read_submission(const fs::path& submissions, const Student& student,
-                          const Lesson& lesson) {
-  fs::path folder = submissions / student.folder;
-  std::string display_name = fmt::format("{}/{}/exercise.cpp", student.folder, lesson.slug);
-  std::error_code error;
-
-  fs::file_status folder_status = fs::symlink_status(folder, error);
-  if (fs::is_symlink(folder_status)) {
-    return {std::nullopt, Verdict::missing_file,
-            fmt::format("'{}' is a symbolic link; submit the folder itself", student.folder)};
-  }
-  if (!fs::exists(folder_status)) {
-    return {std::nullopt, Verdict::missing_file,
-            fmt::format("the submissions folder has no folder '{}'", student.folder)};
-  }
-  fs::file_status lesson_status = fs::symlink_status(folder / lesson.slug, error);
-  if (fs::is_symlink(lesson_status)) {
-    return {std::nullopt, Verdict::missing_file,
-            fmt::format("'{}/{}' is a symbolic link; submit the folder itself", student.folder,
-                        lesson.slug)};
-  }
-
-  fs::path file = folder / lesson.slug / "exercise.cpp";
-  fs::file_status status = fs::symlink_status(file, error);
-  if (!fs::exists(status)) {
-    return {std::nullopt, Verdict::missing_file, fmt::format("no file '{}'", display_name)};
-  }
-  if (fs::is_symlink(status)) {
-    return {std::nullopt, Verdict::missing_file,
-            fmt::format("'{}' is a symbolic link; submit the file itself", display_name)};
-  }
-  if (!fs::is_regular_file(status)) {
-    return {std::nullopt, Verdict::missing_file,
-            fmt::format("'{}' is not a regular file", display_name)};
-  }
-
-  int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    return {std::nullopt, Verdict::missing_file,
-            fmt::format("cannot read '{}': {}", display_name, std::strerror(errno))};
-  }
-  std::string source;
-  char buffer[1 << 16];
-  while (true) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      std::string reason = std::strerror(errno);
-      ::close(fd);
-      return {std::nullopt, Verdict::missing_file,
-              fmt::format("cannot read '{}': {}", display_name, reason)};
-    }
-    if (n == 0) {
-      break;
-    }
-    source.append(buffer, static_cast<std::size_t>(n));
-    if (source.size() > kMaxExerciseBytes) {
-      ::close(fd);
-      return {std::nullopt, Verdict::compile_error,
-              fmt::format("'{}' is larger than 1 MiB, so it was not compiled", display_name)};
-    }
-  }
-  ::close(fd);
-  return {source, Verdict::passed, ""};
-}
-
-// ---------------------------------------------------------------------------
-// Turning a checked run into scored cases.
-
-double relative_error(const Check& check) {
-  double difference = std::fabs(*check.actual - check.expected);
-  return check.expected == 0 ? difference : difference / std::fabs(check.expected);
-}
-
-std::optional<double> largest_relative_error(const CaseTrace& trace) {
-  std::optional<double> largest;
-  auto consider = [&](const Check& check) {
-    if (!check.actual || !std::isfinite(*check.actual) || !check.expected_text.empty()) {
-      return;
-    }
-    double error = relative_error(check);
-    if (!largest || error > *largest) {
-      largest = error;
-    }
-  };
-  for (const Section& section : trace.sections) {
-    for (const TraceLine& line : section.lines) {
-      if (line.check) {
-        consider(*line.check);
-      }
-      if (line.table) {
-        for (const std::vector<Cell>& row : line.table->rows) {
-          for (const Cell& cell : row) {
-            if (cell.check) {
-              consider(*cell.check);
-            }
-          }
-        }
-      }
-    }
-  }
-  return largest;
-}
-
-std::string number_text(double value) { return fmt::format("{:.6g}", value); }
-
-// Scores one case of a run that ended normally.
-void score_case(const CaseTrace& case_trace, CheckResult& check) {
-  const CaseTrace* trace = &case_trace;
-  check.points = 0;
-
-  if (trace->passed && !trace->stop) {
-    check.verdict = Verdict::passed;
-    check.points = check.max_points;
-    return;
-  }
-
-  if (trace->first_wrong) {
-    const Check& wrong = trace->first_wrong->check;
-    check.first_wrong = fmt::format("{} ({})", wrong.label, trace->first_wrong->where);
-    if (!wrong.actual) {
-      check.verdict = Verdict::invalid_output;
-      check.reason = fmt::format("{} was never reported", check.first_wrong);
-      check.student_reason = check.reason;
-      return;
-    }
-    if (!std::isfinite(*wrong.actual)) {
-      check.verdict = Verdict::invalid_output;
-      check.reason = fmt::format("{} is {}", check.first_wrong, number_text(*wrong.actual));
-      check.student_reason = check.reason;
-      return;
-    }
-    check.verdict = Verdict::wrong;
-    check.largest_relative_error = largest_relative_error(*trace);
-    std::string expected =
-        wrong.expected_text.empty() ? number_text(wrong.expected) : wrong.expected_text;
-    check.reason = fmt::format("first wrong: {} is {}, expected {}", check.first_wrong,
-                               number_text(*wrong.actual), expected);
-    if (check.largest_relative_error) {
-      check.reason +=
-          fmt::format("; largest relative error {}", number_text(*check.largest_relative_error));
-    }
-    check.student_reason =
-        check.hidden ? fmt::format("first wrong: {}", check.first_wrong) : check.reason;
-    return;
-  }
-
-  if (trace->stop) {
-    switch (trace->stop->reason) {
-      case StageStop::Reason::missing:
-        check.verdict = Verdict::not_implemented;
-        check.reason = fmt::format("not implemented yet: {}", trace->stop->detail);
-        break;
-      case StageStop::Reason::threw:
-        if (trace->stop->detail.find("bad_alloc") != std::string::npos) {
-          check.verdict = Verdict::memory_limit;
-          check.reason = fmt::format("the {} stage ran out of memory ({})", trace->stop->stage,
-                                     trace->stop->detail);
-          break;
-        }
-        check.verdict = Verdict::crashed;
-        check.reason = fmt::format("the {} stage threw an exception: {}", trace->stop->stage,
-                                   trace->stop->detail);
-        break;
-      case StageStop::Reason::invalid:
-        check.verdict = Verdict::invalid_output;
-        check.reason =
-            fmt::format("the {} stage returned {}", trace->stop->stage, trace->stop->detail);
-        break;
-    }
-    check.student_reason = check.reason;
-    return;
-  }
-
-  check.verdict = Verdict::wrong;
-  check.reason = "a value is wrong";
-  check.student_reason = check.reason;
-}
-
-std::string duration_text(std::chrono::milliseconds time) {
-  if (time.count() % 1000 == 0) {
-    return fmt::format("{} s", time.count() / 1000);
-  }
-  return fmt::format("{:.1f} s", static_cast<double>(time.count()) / 1000);
-}
-
-std::string size_text(std::size_t bytes) {
-  if (bytes >= (1u << 30) && bytes % (1u << 30) == 0) {
-    return fmt::format("{} GiB", bytes >> 30);
-  }
-  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) {
-    return fmt::format("{} MiB", bytes >> 20);
-  }
-  return fmt::format("{} bytes", bytes);
-}
-
-// The verdict of a run that did not end normally, given to every case.
-std::pair<Verdict, std::string> run_verdict(const RunResult& run, const LessonResult& result,
-                                            const RunLimits& limits) {
-  switch (result.outcome) {
-    case Outcome::timed_out:
-      return {Verdict::timed_out, fmt::format("still running after {}, so it was stopped",
-                                              duration_text(limits.wall_time))};
-    case Outcome::output_flood:
-      return {Verdict::output_limit, fmt::format("printed more than {}, so it was stopped",
-                                                 size_text(limits.max_output_bytes))};
-    case Outcome::not_implemented: {
-      std::vector<std::string> names;
-      for (const std::string& function : result.missing_functions) {
-        names.push_back(short_function_name(function));
-      }
-      return {Verdict::not_implemented,
-              fmt::format("not implemented yet: {}", fmt::join(names, ", "))};
-    }
-    case Outcome::ended_early:
-      return {Verdict::invalid_output,
-              fmt::format("the program ended ({}) before it reported every case", result.detail)};
-    case Outcome::channel_error:
-      return {Verdict::invalid_output,
-              fmt::format("a record on the result channel does not parse or repeats an earlier "
-                          "one: '{}'",
-                          result.detail)};
-    case Outcome::threw:
-      if (result.detail.find("bad_alloc") != std::string::npos) {
-        return {Verdict::memory_limit, fmt::format("ran out of memory at the {} limit ({})",
-                                                   size_text(limits.memory_bytes), result.detail)};
-      }
-      return {Verdict::crashed, fmt::format("an exception ended the program: {}", result.detail)};
-    case Outcome::crashed:
-      if (run.signal == SIGSYS) {
-        return {Verdict::crashed,
-                "SIGSYS: stopped at a forbidden system call (a network connection, a new "
-                "process or a change to the sandbox)"};
-      }
-      if (run.signal == SIGXCPU) {
-        return {Verdict::timed_out, "used up its CPU time, so it was stopped"};
-      }
-      if (run.signal == SIGXFSZ) {
-        return {Verdict::output_limit, "wrote a file past the size limit, so it was stopped"};
-      }
-      return {Verdict::crashed, fmt::format("crashed with {}", signal_name(run.signal))};
-    default:
-      return {Verdict::internal_error,
-              fmt::format("unexpected outcome '{}'", outcome_name(result.outcome))};
   }
 }
 
@@ -596,48 +96,6 @@ class Grader {
   std::mutex builds_mutex_;
   std::map<std::string, std::shared_future<BuildResult>> builds_;
 };
-
-LessonGrade empty_grade(const LessonPlan& plan) {
-  LessonGrade grade;
-  grade.number = plan.lesson.number;
-  grade.slug = plan.lesson.slug;
-  grade.title = plan.lesson.title;
-  for (const CaseName& name : plan.cases) {
-    CheckResult check;
-    check.name = name.name;
-    check.hidden = name.hidden;
-    check.max_points =
-        name.hidden ? plan.lesson.points.hidden_case : plan.lesson.points.public_case;
-    grade.checks.push_back(check);
-  }
-  std::stable_partition(grade.checks.begin(), grade.checks.end(),
-                        [](const CheckResult& check) { return !check.hidden; });
-  return grade;
-}
-
-void give_every_case(LessonGrade& grade, Verdict verdict, const std::string& reason) {
-  for (CheckResult& check : grade.checks) {
-    check.verdict = verdict;
-    check.points = 0;
-    check.reason = reason;
-    check.student_reason = reason;
-  }
-}
-
-void sum_up(LessonGrade& grade) {
-  grade.points = 0;
-  grade.max_points = 0;
-  grade.verdict = Verdict::passed;
-  grade.reason.clear();
-  for (const CheckResult& check : grade.checks) {
-    grade.points += check.points;
-    grade.max_points += check.max_points;
-    if (check.verdict != Verdict::passed && grade.verdict == Verdict::passed) {
-      grade.verdict = check.verdict;
-      grade.reason = check.reason;
-    }
-  }
-}
 
 BuildResult Grader::build(const std::string& sha, const std::string& source,
                           const LessonPlan& plan) {
@@ -729,45 +187,16 @@ void Grader::judge(const LessonPlan& plan, const BuildResult& build, LessonGrade
   LessonResult result;
   result.timeout = options_.timeout;
   judge_run(plan.lesson, run, result);
-
-  bool ended_normally = run.outcome == RunOutcome::exited &&
-                        (result.outcome == Outcome::passed || result.outcome == Outcome::failed ||
-                         result.outcome == Outcome::not_finite || result.outcome == Outcome::threw);
-  if (!ended_normally) {
-    auto [verdict, reason] = run_verdict(run, result, limits);
-    give_every_case(grade, verdict, reason);
-    return;
-  }
-
-  std::map<std::string, const CaseTrace*> traces;
-  for (const CaseTrace& trace : result.traces) {
-    traces.emplace(trace.name, &trace);
-  }
-
-  // The harness reports every case before its end record, so a run that
-  // ended without one of them was cut short by something else, such as a
-  // forged end record and an early exit, and none of its cases is trusted.
-  for (const CheckResult& check : grade.checks) {
-    auto found = traces.find(check.name);
-    if (found == traces.end() || found->second->hidden != check.hidden) {
-      give_every_case(grade, Verdict::invalid_output,
-                      fmt::format("the program ended without reporting the case '{}'", check.name));
-      return;
-    }
-  }
-
-  for (CheckResult& check : grade.checks) {
-    score_case(*traces.at(check.name), check);
-  }
+  score_run(run, result, limits, grade);
 }
 
 LessonGrade Grader::grade(const Student& student, const LessonPlan& plan) {
-  LessonGrade grade = empty_grade(plan);
+  LessonGrade grade = unscored_lesson(plan.lesson, plan.cases);
   try {
-    Submitted submitted = read_submission(options_.submissions, student, plan.lesson);
+    Submitted submitted = read_submission(options_.submissions, student.folder, plan.lesson);
     if (!submitted.source) {
-      give_every_case(grade, submitted.problem, submitted.reason);
-      sum_up(grade);
+      score_every_case(grade, submitted.problem, submitted.reason);
+      total_up(grade);
       return grade;
     }
     grade.source_sha256 = sha256_hex(*submitted.source);
@@ -780,16 +209,16 @@ LessonGrade Grader::grade(const Student& student, const LessonPlan& plan) {
       BuildRequest request;
       request.exercise = options_.out / ".work" / grade.source_sha256 / "exercise.cpp";
       request.harness = options_.lessons_root / "harness" / plan.lesson.kind_impl->harness();
-      give_every_case(grade, Verdict::compile_error, first_compiler_error(build, request));
+      score_every_case(grade, Verdict::compile_error, first_compiler_error(build, request));
     } else {
       judge(plan, build, grade);
     }
   } catch (const Cancelled&) {
     throw;
   } catch (const std::exception& e) {
-    give_every_case(grade, Verdict::internal_error, e.what());
+    score_every_case(grade, Verdict::internal_error, e.what());
   }
-  sum_up(grade);
+  total_up(grade);
   return grade;
 }
 
@@ -821,7 +250,7 @@ std::string fingerprint(const GradeOptions& options, const std::string& seed,
   for (const LessonPlan& plan : plans) {
     hasher.add("lesson", plan.lesson.slug);
     hasher.add_file("lesson.yaml", plan.lesson.file);
-    Submitted submitted = read_submission(options.submissions, student, plan.lesson);
+    Submitted submitted = read_submission(options.submissions, student.folder, plan.lesson);
     hasher.add("verdict", verdict_id(submitted.problem));
     hasher.add("source", submitted.source ? sha256_hex(*submitted.source) : submitted.reason);
   }
@@ -979,7 +408,7 @@ GradeSummary grade_class(const GradeOptions& given,
   }
 
   // Everything that can be wrong with the input is found before grading.
-  std::vector<Student> students = list_students(options, summary.notes);
+  std::vector<Student> students = list_students(options.submissions, options.roster, summary.notes);
 
   if (given.seed_given && given.seed.empty()) {
     throw Error(
