@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -15,6 +16,20 @@ namespace gradlings::runner {
 namespace fs = std::filesystem;
 
 namespace {
+
+// Returns whether `name` is that of a temporary file of write_durably(),
+// which appends ".tmp-" and the process id to the final name. A name with
+// ".tmp-" elsewhere, such as the state file of a student whose id contains
+// it, is not one.
+bool is_leftover(const std::string& name) {
+  constexpr std::string_view kMarker = ".tmp-";
+  std::size_t at = name.rfind(kMarker);
+  if (at == std::string::npos || at == 0 || at + kMarker.size() == name.size()) {
+    return false;
+  }
+  return std::all_of(name.begin() + static_cast<std::ptrdiff_t>(at + kMarker.size()), name.end(),
+                     [](char c) { return c >= '0' && c <= '9'; });
+}
 
 void sync_folder(const fs::path& folder) {
   int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -47,8 +62,12 @@ void write_durably(const fs::path& file, std::string_view bytes) {
     }
     written += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    std::string reason = std::strerror(errno);
+  // The descriptor is closed even when fsync fails, so a failed write does
+  // not leak it.
+  int sync_status = ::fsync(fd);
+  int sync_errno = errno;
+  if (::close(fd) != 0 || sync_status != 0) {
+    std::string reason = std::strerror(sync_status != 0 ? sync_errno : errno);
     ::unlink(temporary.c_str());
     throw Error(fmt::format("cannot write '{}': {}", display_path(file), reason));
   }
@@ -63,7 +82,7 @@ void write_durably(const fs::path& file, std::string_view bytes) {
 void remove_leftovers(const fs::path& folder) {
   std::error_code error;
   for (const fs::directory_entry& entry : fs::directory_iterator(folder, error)) {
-    if (entry.path().filename().string().find(".tmp-") != std::string::npos) {
+    if (is_leftover(entry.path().filename().string())) {
       std::error_code ignored;
       fs::remove(entry.path(), ignored);
     }

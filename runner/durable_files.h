@@ -13,7 +13,8 @@ namespace gradlings::runner {
 void write_durably(const std::filesystem::path& file, std::string_view bytes);
 
 /// Deletes the temporary files in `folder` that write_durably() leaves when
-/// the process is killed between writing and renaming.
+/// the process is killed between writing and renaming: those named
+/// NAME.tmp-PID, with PID all digits.
 void remove_leftovers(const std::filesystem::path& folder);
 
 /// Creates `folder` and its parents when missing, readable by its owner only.

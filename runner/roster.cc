@@ -80,6 +80,7 @@ std::vector<Student> read_roster(const fs::path& roster) {
   std::istringstream lines(*text);
   std::string line;
   int number = 0;
+  bool header_seen = false;
   while (std::getline(lines, line)) {
     ++number;
     if (!line.empty() && line.back() == '\r') {
@@ -96,18 +97,19 @@ std::vector<Student> read_roster(const fs::path& roster) {
     if (!fields) {
       throw Error(fmt::format("{}: unclosed quote in '{}'", where, line));
     }
-    if (number == 1) {
+    if (!header_seen) {
       if (*fields != std::vector<std::string>{"folder", "id", "name"}) {
         throw Error(
             fmt::format("{}: the roster's first line is '{}'; it must be the header "
                         "folder,id,name",
                         where, line));
       }
+      header_seen = true;
       continue;
     }
     if (fields->size() != 3) {
-      throw Error(fmt::format("{}: '{}' has {} fields; a roster line is folder,id,name", where,
-                              line, fields->size()));
+      throw Error(fmt::format("{}: '{}' has {} field{}; a roster line is folder,id,name", where,
+                              line, fields->size(), fields->size() == 1 ? "" : "s"));
     }
     Student student{(*fields)[1], (*fields)[2], (*fields)[0]};
     if (!usable_id(student.id)) {
@@ -128,7 +130,7 @@ std::vector<Student> read_roster(const fs::path& roster) {
     }
     students.push_back(student);
   }
-  if (number == 0) {
+  if (!header_seen) {
     throw Error(fmt::format("the roster '{}' is empty; it needs the header folder,id,name",
                             display_path(roster)));
   }
