@@ -17,7 +17,8 @@ void write_durably(const std::filesystem::path& file, std::string_view bytes);
 /// NAME.tmp-PID, with PID all digits.
 void remove_leftovers(const std::filesystem::path& folder);
 
-/// Creates `folder` and its parents when missing, readable by its owner only.
+/// Creates `folder` and its missing parents, and makes `folder` itself readable
+/// by its owner only (the parents keep the default mode).
 /// Throws Error naming the folder when it cannot be created.
 void make_private_folder(const std::filesystem::path& folder);
 

@@ -122,7 +122,12 @@ void score_case(const CaseTrace& case_trace, CheckResult& check) {
             fmt::format("the {} stage returned {}", trace->stop->stage, trace->stop->detail);
         break;
     }
-    check.student_reason = check.reason;
+    // What a stage returned may hold the hidden case's values.
+    check.student_reason =
+        check.hidden && trace->stop->reason == StageStop::Reason::invalid
+            ? fmt::format("the {} stage returned something the harness cannot use",
+                          trace->stop->stage)
+            : check.reason;
     return;
   }
 

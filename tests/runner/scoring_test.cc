@@ -598,6 +598,8 @@ TEST(ScoreRun, StageMissingOrInvalid) {
   EXPECT_EQ(grade.checks[0].reason, "not implemented yet: update");
   EXPECT_EQ(grade.checks[1].verdict, Verdict::invalid_output);
   EXPECT_EQ(grade.checks[1].reason, "the forward stage returned 3 activations, expected 4");
+  EXPECT_EQ(grade.checks[1].student_reason,
+            "the forward stage returned something the harness cannot use");
 }
 
 TEST(ScoreRun, PassEarnsEveryPoint) {
