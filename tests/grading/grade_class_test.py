@@ -19,6 +19,7 @@ import secrets
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -35,6 +36,21 @@ SOURCE = pathlib.Path(sys.argv[2]).resolve()
 SCRATCH = pathlib.Path(tempfile.mkdtemp(prefix="gradlings-grade-class-"))
 TOKEN = secrets.token_hex(8)
 SEED = "test-seed"
+
+
+def bubblewrap_usable():
+    """Whether bwrap can make its namespaces here: installed is not enough,
+    because a chroot or a container may forbid them. The runner then falls
+    back to Landlock, and run.json must say so."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return False
+    trial = subprocess.run([bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/",
+                            "true"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return trial.returncode == 0
+
+
+BUBBLEWRAP = bubblewrap_usable()
 LESSONS = "2,3,7"
 failures = Failures("grade_class_test")
 
@@ -218,7 +234,7 @@ def check_feedback(folder, student, checks):
                            f"{student}/feedback.txt shows {number} of {c['check']}")
 
 
-def check_junit_and_run(results, checks, shard=None, bubblewrap=True):
+def check_junit_and_run(results, checks, shard=None, bubblewrap=BUBBLEWRAP):
     try:
         tree = ET.parse(results / "junit.xml")
         cases = list(tree.getroot().iter("testcase"))
@@ -233,8 +249,11 @@ def check_junit_and_run(results, checks, shard=None, bubblewrap=True):
         failures.equal(SEED, info.get("seed"), f"{results.name}/run.json seed")
         failures.check("rlimits" in info.get("protections", []),
                        f"{results.name}/run.json protections {info.get('protections')}")
-        failures.equal(bubblewrap, "bubblewrap" in info.get("protections", []),
+        protections = info.get("protections", [])
+        failures.equal(bubblewrap, "bubblewrap" in protections,
                        f"{results.name}/run.json bubblewrap in protections")
+        failures.check("bubblewrap" in protections or "landlock" in protections,
+                       f"{results.name}/run.json protections {protections} confine no files")
         if shard:
             failures.check(shard in json.dumps(info.get("shard")),
                            f"{results.name}/run.json shard {info.get('shard')!r}, expected {shard}")
@@ -298,7 +317,7 @@ def check_escapes(results, secret, victim_sha, listener, builder):
 
 # --------------------------------------------------------------------------
 
-def check_run(results, expected, root, shard=None, bubblewrap=True):
+def check_run(results, expected, root, shard=None, bubblewrap=BUBBLEWRAP):
     rows = check_grades(results, expected, root)
     checks = check_results_jsonl(results, rows, root)
     check_student_reports(results, rows, checks)
@@ -318,6 +337,8 @@ def main():
     env = grade_env(root, SCRATCH)
     submissions = SCRATCH / "class"
     print(f"class: {len(builder.folders)} folders in {submissions}")
+    if not BUBBLEWRAP:
+        print("grade_class_test: bwrap cannot run here, so every run is graded with Landlock")
 
     runs = {name: SCRATCH / name for name in ("R1", "R2", "S1", "S2", "R3", "NB")}
     grade(env, submissions, runs["R1"], "--lessons", LESSONS, "-j", "1")
