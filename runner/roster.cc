@@ -3,12 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
 
 #include "runner/error.h"
+#include "runner/hash.h"
 #include "runner/yaml_doc.h"
 
 namespace gradlings::runner {
@@ -16,16 +16,6 @@ namespace gradlings::runner {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::optional<std::string> read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    return std::nullopt;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 bool usable_id(const std::string& id) {
   if (id.empty() || id == "." || id == ".." || id.front() == '.' || id.size() > 200) {
@@ -66,8 +56,13 @@ std::optional<std::vector<std::string>> csv_fields(const std::string& line) {
 }
 
 std::vector<Student> read_roster(const fs::path& roster) {
-  std::optional<std::string> text = read_text(roster);
-  if (!text || fs::is_directory(roster)) {
+  std::string text;
+  try {
+    if (fs::is_directory(roster)) {
+      throw Error("a folder");
+    }
+    text = read_file_bytes(roster);
+  } catch (const Error&) {
     throw Error(
         fmt::format("cannot read the roster '{}'; give a CSV file with the header "
                     "folder,id,name",
@@ -77,7 +72,7 @@ std::vector<Student> read_roster(const fs::path& roster) {
   std::vector<Student> students;
   std::set<std::string> ids;
   std::set<std::string> folders;
-  std::istringstream lines(*text);
+  std::istringstream lines(text);
   std::string line;
   int number = 0;
   bool header_seen = false;
