@@ -218,6 +218,7 @@ LessonGrade Grader::grade(const Student& student, const LessonPlan& plan) {
   } catch (const std::exception& e) {
     score_every_case(grade, Verdict::internal_error, e.what());
   }
+  bound_reasons(grade);
   total_up(grade);
   return grade;
 }
@@ -409,6 +410,15 @@ GradeSummary grade_class(const GradeOptions& given,
 
   // Everything that can be wrong with the input is found before grading.
   std::vector<Student> students = list_students(options.submissions, options.roster, summary.notes);
+  bool one_workspace = fs::exists(options.submissions / "gradlings.json");
+  for (const fs::path& dir : lesson_dirs(options.lessons_root)) {
+    one_workspace = one_workspace || fs::exists(options.submissions / dir.filename());
+  }
+  if (one_workspace) {
+    throw Error(fmt::format("'{}' looks like one student's workspace, not a class; give the "
+                            "folder that holds one such workspace per student",
+                            display_path(given.submissions)));
+  }
 
   if (given.seed_given && given.seed.empty()) {
     throw Error(

@@ -20,6 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t kMaxExerciseBytes = 1 << 20;
+constexpr std::size_t kMaxReasonBytes = 2000;
 
 double relative_error(const Check& check) {
   double difference = std::fabs(*check.actual - check.expected);
@@ -58,20 +59,32 @@ std::optional<double> largest_relative_error(const CaseTrace& trace) {
 
 std::string number_text(double value) { return fmt::format("{:.6g}", value); }
 
-// Scores one case of a run that ended normally.
-void score_case(const CaseTrace& case_trace, CheckResult& check) {
-  const CaseTrace* trace = &case_trace;
+// Returns `word`, a stage or function name the program reported, when it is a
+// plain name, else `otherwise`. Students see only such names of the program's
+// text, because any text a program chooses could carry a hidden case's inputs.
+std::string plain_name(const std::string& word, const std::string& otherwise) {
+  bool plain =
+      !word.empty() && word.size() <= 40 && std::all_of(word.begin(), word.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+      });
+  return plain ? word : otherwise;
+}
+
+// Scores one case of a run that ended normally. The reason is for the
+// instructor; the student's reason leaves out every value the program
+// produced and every text it chose.
+void score_case(const CaseTrace& trace, CheckResult& check) {
   check.points = 0;
 
-  if (trace->passed && !trace->stop) {
+  if (trace.passed && !trace.stop) {
     check.verdict = Verdict::passed;
     check.points = check.max_points;
     return;
   }
 
-  if (trace->first_wrong) {
-    const Check& wrong = trace->first_wrong->check;
-    check.first_wrong = fmt::format("{} ({})", wrong.label, trace->first_wrong->where);
+  if (trace.first_wrong) {
+    const Check& wrong = trace.first_wrong->check;
+    check.first_wrong = fmt::format("{} ({})", wrong.label, trace.first_wrong->where);
     if (!wrong.actual) {
       check.verdict = Verdict::invalid_output;
       check.reason = fmt::format("{} was never reported", check.first_wrong);
@@ -85,7 +98,7 @@ void score_case(const CaseTrace& case_trace, CheckResult& check) {
       return;
     }
     check.verdict = Verdict::wrong;
-    check.largest_relative_error = largest_relative_error(*trace);
+    check.largest_relative_error = largest_relative_error(trace);
     std::string expected =
         wrong.expected_text.empty() ? number_text(wrong.expected) : wrong.expected_text;
     check.reason = fmt::format("first wrong: {} is {}, expected {}", check.first_wrong,
@@ -95,44 +108,45 @@ void score_case(const CaseTrace& case_trace, CheckResult& check) {
           fmt::format("; largest relative error {}", number_text(*check.largest_relative_error));
     }
     check.student_reason =
-        check.hidden ? fmt::format("first wrong: {}", check.first_wrong) : check.reason;
+        check.hidden ? fmt::format("first wrong: {}", check.first_wrong)
+                     : fmt::format("first wrong: {}, expected {}", check.first_wrong, expected);
     return;
   }
 
-  if (trace->stop) {
-    switch (trace->stop->reason) {
+  if (trace.stop) {
+    const StageStop& stop = *trace.stop;
+    std::string stage = plain_name(stop.stage, "a");
+    switch (stop.reason) {
       case StageStop::Reason::missing:
         check.verdict = Verdict::not_implemented;
-        check.reason = fmt::format("not implemented yet: {}", trace->stop->detail);
+        check.reason = fmt::format("not implemented yet: {}", stop.detail);
+        check.student_reason = fmt::format(
+            "not implemented yet: {}", plain_name(short_function_name(stop.detail), "a function"));
         break;
       case StageStop::Reason::threw:
-        if (trace->stop->detail.find("bad_alloc") != std::string::npos) {
+        if (stop.detail.find("bad_alloc") != std::string::npos) {
           check.verdict = Verdict::memory_limit;
-          check.reason = fmt::format("the {} stage ran out of memory ({})", trace->stop->stage,
-                                     trace->stop->detail);
+          check.reason =
+              fmt::format("the {} stage ran out of memory ({})", stop.stage, stop.detail);
+          check.student_reason = fmt::format("the {} stage ran out of memory", stage);
           break;
         }
         check.verdict = Verdict::crashed;
-        check.reason = fmt::format("the {} stage threw an exception: {}", trace->stop->stage,
-                                   trace->stop->detail);
+        check.reason = fmt::format("the {} stage threw an exception: {}", stop.stage, stop.detail);
+        check.student_reason = fmt::format("the {} stage threw an exception", stage);
         break;
       case StageStop::Reason::invalid:
         check.verdict = Verdict::invalid_output;
-        check.reason =
-            fmt::format("the {} stage returned {}", trace->stop->stage, trace->stop->detail);
+        check.reason = fmt::format("the {} stage returned {}", stop.stage, stop.detail);
+        check.student_reason =
+            fmt::format("the {} stage returned something the harness cannot use", stage);
         break;
     }
-    // What a stage returned may hold the hidden case's values.
-    check.student_reason =
-        check.hidden && trace->stop->reason == StageStop::Reason::invalid
-            ? fmt::format("the {} stage returned something the harness cannot use",
-                          trace->stop->stage)
-            : check.reason;
     return;
   }
 
-  check.verdict = Verdict::wrong;
-  check.reason = "a value is wrong";
+  check.verdict = Verdict::invalid_output;
+  check.reason = "the program reported the case without all of its values";
   check.student_reason = check.reason;
 }
 
@@ -153,55 +167,95 @@ std::string size_text(std::size_t bytes) {
   return fmt::format("{} bytes", bytes);
 }
 
-// The verdict of a run that did not end normally, given to every case.
-std::pair<Verdict, std::string> run_verdict(const RunResult& run, const LessonResult& result,
-                                            const RunLimits& limits) {
+// The verdict of a run that did not end normally, given to every case, with
+// the instructor's reason and the student's.
+struct RunVerdict {
+  Verdict verdict;
+  std::string reason;
+  std::string student_reason;
+};
+
+RunVerdict run_verdict(const RunResult& run, const LessonResult& result, const RunLimits& limits) {
+  auto same = [](Verdict verdict, const std::string& reason) {
+    return RunVerdict{verdict, reason, reason};
+  };
   switch (result.outcome) {
     case Outcome::timed_out:
-      return {Verdict::timed_out, fmt::format("still running after {}, so it was stopped",
-                                              duration_text(limits.wall_time))};
+      return same(Verdict::timed_out, fmt::format("still running after {}, so it was stopped",
+                                                  duration_text(limits.wall_time)));
     case Outcome::output_flood:
-      return {Verdict::output_limit, fmt::format("printed more than {}, so it was stopped",
-                                                 size_text(limits.max_output_bytes))};
+      return same(Verdict::output_limit, fmt::format("printed more than {}, so it was stopped",
+                                                     size_text(limits.max_output_bytes)));
     case Outcome::not_implemented: {
       std::vector<std::string> names;
+      std::vector<std::string> plain_names;
       for (const std::string& function : result.missing_functions) {
         names.push_back(short_function_name(function));
+        plain_names.push_back(plain_name(names.back(), "a function"));
       }
       return {Verdict::not_implemented,
-              fmt::format("not implemented yet: {}", fmt::join(names, ", "))};
+              fmt::format("not implemented yet: {}", fmt::join(names, ", ")),
+              fmt::format("not implemented yet: {}", fmt::join(plain_names, ", "))};
     }
     case Outcome::ended_early:
-      return {Verdict::invalid_output,
-              fmt::format("the program ended ({}) before it reported every case", result.detail)};
+      return same(
+          Verdict::invalid_output,
+          fmt::format("the program ended ({}) before it reported every case", result.detail));
     case Outcome::channel_error:
       return {Verdict::invalid_output,
               fmt::format("a record on the result channel does not parse or repeats an earlier "
                           "one: '{}'",
-                          result.detail)};
+                          result.detail),
+              "a record on the result channel does not parse or repeats an earlier one"};
     case Outcome::threw:
       if (result.detail.find("bad_alloc") != std::string::npos) {
-        return {Verdict::memory_limit, fmt::format("ran out of memory at the {} limit ({})",
-                                                   size_text(limits.memory_bytes), result.detail)};
+        std::string limit =
+            fmt::format("ran out of memory at the {} limit", size_text(limits.memory_bytes));
+        return {Verdict::memory_limit, fmt::format("{} ({})", limit, result.detail), limit};
       }
-      return {Verdict::crashed, fmt::format("an exception ended the program: {}", result.detail)};
+      return {Verdict::crashed, fmt::format("an exception ended the program: {}", result.detail),
+              "an exception ended the program"};
     case Outcome::crashed:
       if (run.signal == SIGSYS) {
-        return {Verdict::crashed,
-                "SIGSYS: stopped at a forbidden system call (a network connection, a new "
-                "process or a change to the sandbox)"};
+        return same(Verdict::crashed,
+                    "SIGSYS: stopped at a forbidden system call (a network connection, a new "
+                    "process or a change to the sandbox)");
       }
       if (run.signal == SIGXCPU) {
-        return {Verdict::timed_out, "used up its CPU time, so it was stopped"};
+        return same(Verdict::timed_out, "used up its CPU time, so it was stopped");
       }
       if (run.signal == SIGXFSZ) {
-        return {Verdict::output_limit, "wrote a file past the size limit, so it was stopped"};
+        return same(Verdict::output_limit, "wrote a file past the size limit, so it was stopped");
       }
-      return {Verdict::crashed, fmt::format("crashed with {}", signal_name(run.signal))};
+      return same(Verdict::crashed, fmt::format("crashed with {}", signal_name(run.signal)));
     default:
-      return {Verdict::internal_error,
-              fmt::format("unexpected outcome '{}'", outcome_name(result.outcome))};
+      return same(Verdict::internal_error,
+                  fmt::format("unexpected outcome '{}'", outcome_name(result.outcome)));
   }
+}
+
+// Returns `text` cut to kMaxReasonBytes, with every control character but a
+// line break replaced by U+FFFD, so that a program's own text can neither
+// bloat the reports nor reach a terminal as escape codes.
+std::string bounded(const std::string& text) {
+  std::string kept = text;
+  if (kept.size() > kMaxReasonBytes) {
+    std::size_t cut = kMaxReasonBytes;
+    while (cut > 0 && (static_cast<unsigned char>(kept[cut]) & 0xC0) == 0x80) {
+      --cut;
+    }
+    kept = fmt::format("{} … ({} bytes in all)", kept.substr(0, cut), text.size());
+  }
+  std::string out;
+  for (char c : kept) {
+    unsigned char byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && c != '\n') || byte == 0x7f) {
+      out += "\xEF\xBF\xBD";
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -291,12 +345,24 @@ LessonGrade unscored_lesson(const Lesson& lesson, const std::vector<CaseName>& c
   return grade;
 }
 
-void score_every_case(LessonGrade& grade, Verdict verdict, const std::string& reason) {
+void score_every_case(LessonGrade& grade, Verdict verdict, const std::string& reason,
+                      const std::string& student_reason) {
   for (CheckResult& check : grade.checks) {
     check.verdict = verdict;
     check.points = 0;
     check.reason = reason;
-    check.student_reason = reason;
+    check.student_reason = student_reason;
+  }
+}
+
+void score_every_case(LessonGrade& grade, Verdict verdict, const std::string& reason) {
+  score_every_case(grade, verdict, reason, reason);
+}
+
+void bound_reasons(LessonGrade& grade) {
+  for (CheckResult& check : grade.checks) {
+    check.reason = bounded(check.reason);
+    check.student_reason = bounded(check.student_reason);
   }
 }
 
@@ -321,8 +387,8 @@ void score_run(const RunResult& run, const LessonResult& result, const RunLimits
                         (result.outcome == Outcome::passed || result.outcome == Outcome::failed ||
                          result.outcome == Outcome::not_finite || result.outcome == Outcome::threw);
   if (!ended_normally) {
-    auto [verdict, reason] = run_verdict(run, result, limits);
-    score_every_case(grade, verdict, reason);
+    RunVerdict verdict = run_verdict(run, result, limits);
+    score_every_case(grade, verdict.verdict, verdict.reason, verdict.student_reason);
     return;
   }
 

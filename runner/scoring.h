@@ -38,8 +38,20 @@ LessonGrade unscored_lesson(const Lesson& lesson, const std::vector<CaseName>& c
 /// Gives every case of `grade` the same verdict and reason, and no points.
 void score_every_case(LessonGrade& grade, Verdict verdict, const std::string& reason);
 
+/// The same, with a separate reason for the student, which leaves out the
+/// values and text the program produced.
+void score_every_case(LessonGrade& grade, Verdict verdict, const std::string& reason,
+                      const std::string& student_reason);
+
+/// Cuts every reason of `grade` to 2,000 bytes and replaces each control
+/// character but a line break with U+FFFD, so that a program's own text can
+/// neither bloat the reports nor reach a terminal as escape codes.
+void bound_reasons(LessonGrade& grade);
+
 /// Scores every case of `grade` from the program's run and its judgement by
-/// judge_run(). A run that did not end normally (a signal, a limit, an early
+/// judge_run(). Each check's student_reason leaves out the values and the text
+/// the program produced, because a program could write a hidden case's inputs
+/// into them. A run that did not end normally (a signal, a limit, an early
 /// exit, a malformed record, a case left out) scores 0 on every case.
 /// Otherwise each case scores on its own.
 void score_run(const RunResult& run, const LessonResult& result, const RunLimits& limits,

@@ -245,6 +245,13 @@ TEST(GradeClass, RefusesBadInputBeforeGrading) {
                         "one folder per student",
                         display_path(c.root / "nowhere")));
 
+  GradeOptions workspace = c.options();
+  workspace.submissions = c.submissions / "ada";
+  EXPECT_EQ(error_message([&] { grade(workspace); }),
+            fmt::format("'{}' looks like one student's workspace, not a class; give the folder "
+                        "that holds one such workspace per student",
+                        display_path(c.submissions / "ada")));
+
   GradeOptions student = c.options();
   student.students = {"adda"};
   EXPECT_EQ(error_message([&] { grade(student); }),

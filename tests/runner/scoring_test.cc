@@ -311,14 +311,17 @@ std::vector<CaseTrace> reported_before_end() {
   return {passing_case("public", false), passing_case("hidden 1", true)};
 }
 
-// Expects every check of `grade` to have `verdict` and `reason` for both the
-// instructor and the student, and no points.
-void expect_every_case(const LessonGrade& grade, Verdict verdict, const std::string& reason) {
+// Expects every check of `grade` to have `verdict`, `reason` for the
+// instructor and `student_reason` (when given, else `reason`) for the
+// student, and no points.
+void expect_every_case(const LessonGrade& grade, Verdict verdict, const std::string& reason,
+                       const std::string& student_reason = "") {
   ASSERT_EQ(grade.checks.size(), 2u);
   for (const CheckResult& check : grade.checks) {
     EXPECT_EQ(verdict_id(check.verdict), verdict_id(verdict)) << check.name;
     EXPECT_EQ(check.reason, reason) << check.name;
-    EXPECT_EQ(check.student_reason, reason) << check.name;
+    EXPECT_EQ(check.student_reason, student_reason.empty() ? reason : student_reason)
+        << check.name;
     EXPECT_EQ(check.points, 0) << check.name;
   }
 }
@@ -400,7 +403,8 @@ TEST(ScoreRun, UncaughtBadAllocIsMemoryLimit) {
                                       "std::bad_alloc: std::bad_alloc", limits);
 
   expect_every_case(grade, Verdict::memory_limit,
-                    "ran out of memory at the 512 MiB limit (std::bad_alloc: std::bad_alloc)");
+                    "ran out of memory at the 512 MiB limit (std::bad_alloc: std::bad_alloc)",
+                    "ran out of memory at the 512 MiB limit");
 }
 
 TEST(ScoreRun, UncaughtOtherExceptionIsCrash) {
@@ -408,7 +412,8 @@ TEST(ScoreRun, UncaughtOtherExceptionIsCrash) {
                                       "std::runtime_error: singular matrix");
 
   expect_every_case(grade, Verdict::crashed,
-                    "an exception ended the program: std::runtime_error: singular matrix");
+                    "an exception ended the program: std::runtime_error: singular matrix",
+                    "an exception ended the program");
 }
 
 TEST(ScoreRun, EarlyExitIsInvalidOutput) {
@@ -424,7 +429,8 @@ TEST(ScoreRun, MalformedChannelIsInvalidOutput) {
 
   expect_every_case(grade, Verdict::invalid_output,
                     "a record on the result channel does not parse or repeats an earlier one: "
-                    "'case 0 value loss 0.25'");
+                    "'case 0 value loss 0.25'",
+                    "a record on the result channel does not parse or repeats an earlier one");
 }
 
 TEST(ScoreRun, NotImplementedNamesFunctions) {
@@ -498,7 +504,8 @@ TEST(ScoreRun, WrongValueReportsLargestRelativeError) {
   EXPECT_EQ(public_check.reason,
             "first wrong: dL/dw2 (step 1, backward pass) is 1.5, expected 1; largest relative "
             "error 2.5");
-  EXPECT_EQ(public_check.student_reason, public_check.reason);
+  EXPECT_EQ(public_check.student_reason,
+            "first wrong: dL/dw2 (step 1, backward pass), expected 1");
 
   const CheckResult& hidden = grade.checks[1];
   EXPECT_EQ(hidden.name, "hidden 1");
@@ -561,7 +568,7 @@ TEST(ScoreRun, StageThatThrewBadAllocIsMemoryLimit) {
   EXPECT_EQ(stopped.verdict, Verdict::memory_limit);
   EXPECT_EQ(stopped.points, 0);
   EXPECT_EQ(stopped.reason, "the forward stage ran out of memory (std::bad_alloc)");
-  EXPECT_EQ(stopped.student_reason, stopped.reason);
+  EXPECT_EQ(stopped.student_reason, "the forward stage ran out of memory");
 }
 
 TEST(ScoreRun, StageThatThrewOtherExceptionIsCrash) {
@@ -579,6 +586,7 @@ TEST(ScoreRun, StageThatThrewOtherExceptionIsCrash) {
   EXPECT_EQ(stopped.points, 0);
   EXPECT_EQ(stopped.reason,
             "the backward stage threw an exception: std::out_of_range: vector::_M_range_check");
+  EXPECT_EQ(stopped.student_reason, "the backward stage threw an exception");
   EXPECT_EQ(grade.checks[1].verdict, Verdict::passed);
   EXPECT_EQ(grade.checks[1].points, 0.5);
 }
@@ -623,6 +631,42 @@ TEST(ScoreRun, PassEarnsEveryPoint) {
   EXPECT_EQ(grade.verdict, Verdict::passed);
   EXPECT_EQ(grade.reason, "");
 }
+
+// A program can put a hidden case's inputs into any text it chooses: an
+// exception's message, a stage or function name on the channel. The
+// instructor sees that text; the student sees none of it.
+TEST(ScoreRun, StudentNeverSeesTheProgramsText) {
+  auto [run, result] = normal_run(
+      Outcome::threw,
+      {stopped_case("public", false, StageStop::Reason::threw, "forward", "LEAK x=0.009493"),
+       stopped_case("hidden 1", true, StageStop::Reason::missing, "x0009493", "x=0.009493")});
+  LessonGrade grade = two_cases();
+
+  score_run(run, result, RunLimits{}, grade);
+
+  EXPECT_EQ(grade.checks[0].reason, "the forward stage threw an exception: LEAK x=0.009493");
+  EXPECT_EQ(grade.checks[0].student_reason, "the forward stage threw an exception");
+  EXPECT_EQ(grade.checks[1].reason, "not implemented yet: x=0.009493");
+  EXPECT_EQ(grade.checks[1].student_reason, "not implemented yet: a function");
+  for (const CheckResult& check : grade.checks) {
+    EXPECT_EQ(check.student_reason.find("0.009493"), std::string::npos) << check.name;
+  }
+}
+
+TEST(BoundReasons, CutsLongTextAndReplacesControlCharacters) {
+  LessonGrade grade = two_cases();
+  score_every_case(grade, Verdict::crashed, std::string(5000, 'a') + "\x1b[31m",
+                   "line one\nline\ttwo\x1b[31m\x7f");
+
+  bound_reasons(grade);
+
+  for (const CheckResult& check : grade.checks) {
+    EXPECT_EQ(check.reason, std::string(2000, 'a') + " \xE2\x80\xA6 (5005 bytes in all)");
+    EXPECT_EQ(check.student_reason,
+              "line one\nline\xEF\xBF\xBDtwo\xEF\xBF\xBD[31m\xEF\xBF\xBD");
+  }
+}
+
 
 }  // namespace
 }  // namespace gradlings::runner
