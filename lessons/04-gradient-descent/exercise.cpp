@@ -2,7 +2,8 @@
 //
 // Fill in the four functions below, from top to bottom, then run
 //   runner lesson 4
-// The runner calls train() and checks every value of the log it returns.
+// The runner checks loss(), gradient() and update() on their own, then
+// every value of the log that train() returns.
 // Delete each not_implemented() call once you have written the body.
 // Stuck? `runner hint 4` shows one hint at a time.
 #include "gradient_descent.h"

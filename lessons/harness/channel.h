@@ -4,7 +4,8 @@
 //
 // One record per line, fields separated by single spaces:
 //   case ID                 the records that follow belong to case ID
-//   step N                  values that follow belong to training step N
+//   step N                  values that follow belong to training step N; a
+//                           negative N contains values from outside training
 //   value NAME NUMBER       NUMBER printed with 17 significant digits
 //   missing STAGE FUNCTION  STAGE threw NotImplemented from FUNCTION
 //   exception STAGE TEXT    STAGE threw; TEXT is what() with newlines escaped

@@ -8,7 +8,7 @@
 //   w = w + update,   update = -learning_rate * dL/dw
 //
 // Your exercise.cpp defines the four functions declared at the bottom. The
-// runner calls train() and checks every row of the log it returns.
+// runner checks the first three on their own, then every row of train()'s log.
 #pragma once
 
 #include <vector>

@@ -1,9 +1,15 @@
 // The harness of the gradient descent lessons. It reads the cases from
 // standard input, one per line:
 //
-//   case ID START TARGET LEARNING_RATE EPOCHS
+//   case ID START TARGET LEARNING_RATE EPOCHS GRADIENT
 //
-// calls the learner's train() on each and sends its log through the channel
+// where GRADIENT is the reference's dL/dw at START. For each case it first
+// calls the helpers once on their own and sends their results as step -1:
+// loss = loss(START, TARGET), gradient = gradient(START, TARGET) and
+// update = update(GRADIENT, LEARNING_RATE). update() gets the reference's
+// gradient, so that a wrong gradient() cannot make it wrong too.
+//
+// It then calls the learner's train() and sends its log through the channel
 // (see channel.h). Each epoch gets a step record, numbered from 0, with the
 // values weight, loss, gradient and update. A last step, numbered EPOCHS, has
 // one value, weight, which is the final weight.
@@ -27,6 +33,7 @@ struct Case {
   double target = 0;
   double learning_rate = 0;
   int epochs = 0;
+  double gradient_at_start = 0;  // the reference's dL/dw at `start`
 };
 
 std::vector<Case> read_cases() {
@@ -35,7 +42,8 @@ std::vector<Case> read_cases() {
     std::istringstream fields(line);
     std::string word;
     Case c;
-    fields >> word >> c.id >> c.start >> c.target >> c.learning_rate >> c.epochs;
+    fields >> word >> c.id >> c.start >> c.target >> c.learning_rate >> c.epochs >>
+        c.gradient_at_start;
     if (word == "case" && fields) {
       cases.push_back(c);
     }
@@ -43,17 +51,19 @@ std::vector<Case> read_cases() {
   return cases;
 }
 
-// Calls loss(), gradient() and update() once on the case's first epoch, so
-// that a missing one is reported under its own name, in the order of the
-// file, rather than as a failure inside train().
+// Sends the helpers' results as step -1, so that each is checked on its own
+// and not only through train(). A missing one is reported under its own
+// name, in the order of the file, rather than as a failure inside train().
 StageResult call_helpers(const Case& c) {
-  double g = 0;
-  StageResult result = run_stage("loss", [&] { loss(c.start, c.target); });
+  channel::record("step", "-1");
+  StageResult result = run_stage("loss", [&] { channel::value("loss", loss(c.start, c.target)); });
   if (result == StageResult::completed) {
-    result = run_stage("gradient", [&] { g = gradient(c.start, c.target); });
+    result =
+        run_stage("gradient", [&] { channel::value("gradient", gradient(c.start, c.target)); });
   }
   if (result == StageResult::completed) {
-    result = run_stage("update", [&] { update(g, c.learning_rate); });
+    result = run_stage(
+        "update", [&] { channel::value("update", update(c.gradient_at_start, c.learning_rate)); });
   }
   return result;
 }

@@ -1,7 +1,8 @@
 // The gradient-descent lesson kind: one weight w, the loss (w - target)^2 and
 // plain gradient descent. The learner writes the loss, its gradient, the
-// update and the training loop. The trace is the loop's log, one row per
-// epoch, and a plot of how far w is from the target.
+// update and the training loop. The trace checks the first three on their
+// own at the start weight, then shows the loop's log, one row per epoch, and
+// a plot of how far w is from the target.
 #pragma once
 
 #include <cstdint>
@@ -51,6 +52,11 @@ struct DescentSpec : KindSpec {
 /// gradient check's tolerance, so such cases are rejected when the lesson loads.
 inline constexpr double kMaxDescentDistance = 1e4;
 
+/// The channel step that contains what the helpers returned when called on their
+/// own at the case's start, apart from train(). Epoch steps count from 0.
+/// lessons/harness/gradient_descent_main.cpp writes the same number.
+inline constexpr int kDescentHelperStep = -1;
+
 std::unique_ptr<LessonKind> make_descent_kind();
 
 /// Reads 'cases' and 'hidden' from `doc`. Throws Error located at the
@@ -62,13 +68,18 @@ DescentSpec parse_descent_spec(const YamlDoc& doc);
 std::vector<DescentCase> descent_cases(const DescentSpec& spec);
 
 /// Returns the harness's standard input for `cases`, one line per case:
-/// `case ID START TARGET LEARNING_RATE EPOCHS`, where ID is the index.
+/// `case ID START TARGET LEARNING_RATE EPOCHS GRADIENT`, where ID is the index
+/// and GRADIENT the reference's dL/dw at START, which the harness passes to
+/// the learner's update().
 std::string descent_input(const std::vector<DescentCase>& cases);
 
 /// Builds one trace per case that the harness reported on, in case order.
-/// The harness sends one channel step per epoch, numbered from 0, with the
-/// values weight, loss, gradient and update, then a step numbered EPOCHS
-/// whose only value, weight, is the final weight.
+/// The harness first sends step kDescentHelperStep with the values loss,
+/// gradient and update: what loss(start, target), gradient(start, target) and
+/// update(GRADIENT, learning_rate) returned. Then it sends one channel step
+/// per epoch, numbered from 0, with the values weight, loss, gradient and
+/// update, then a step numbered EPOCHS whose only value, weight, is the final
+/// weight.
 std::vector<CaseTrace> grade_descent(const Lesson& lesson, const std::vector<DescentCase>& cases,
                                      const ChannelData& data);
 

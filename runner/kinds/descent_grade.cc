@@ -18,6 +18,9 @@ constexpr int kPlotWidth = 40;
 // The textbook example this lesson follows prints its log with two decimals.
 constexpr int kTableDecimals = 2;
 
+// The place of a helper's check, as the first wrong value's summary names it.
+constexpr const char* kHelpersWhere = "before training";
+
 struct CaseContext {
   const Lesson& lesson;
   const DescentCase& c;
@@ -35,6 +38,68 @@ Cell checked_cell(CaseGrader& grader, const Lesson& lesson, const std::string& w
   check.decimals = kTableDecimals;
   grader.evaluate(check, lesson.tolerance, where);
   return {"", check};
+}
+
+// The step with what the helpers returned on their own, or nullptr.
+const StepValues* helper_step(const CaseContext& s) {
+  for (const StepValues& step : s.records.steps) {
+    if (step.step == kDescentHelperStep) {
+      return &step;
+    }
+  }
+  return nullptr;
+}
+
+// Whether the harness reported any epoch or the final weight.
+bool has_training_steps(const CaseContext& s) {
+  for (const StepValues& step : s.records.steps) {
+    if (step.step >= 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Checks loss(), gradient() and update(), each called once at the case's
+// start. update() got the reference's gradient there, so each is compared
+// with the reference independently of the others and of train(). A value
+// that a stopped case never reached is left out, because the stop is shown.
+Section helpers_section(CaseGrader& grader, const CaseContext& s) {
+  Section section{"Your loss(), gradient() and update() on their own, at the start weight", {}};
+  engine::DescentEpoch r = engine::descent_epoch(s.c.start, s.c.target, s.c.learning_rate);
+  std::string difference = three_decimals(s.c.start) + " − " + operand(s.c.target);
+  std::string update_formula = fmt::format("−{:g} × {}", s.c.learning_rate, operand(r.gradient));
+
+  struct Helper {
+    const char* value_name;
+    const char* label;
+    std::string formula;
+    std::string note;
+    double expected;
+  };
+  std::vector<Helper> helpers = {
+      {"loss", "loss(w, target)", fmt::format("({})²", difference), "", r.loss},
+      {"gradient", "gradient(w, target)", fmt::format("2 × ({})", difference), "", r.gradient},
+      {"update", "update(gradient, learning_rate)", update_formula, "given the right gradient",
+       r.update},
+  };
+
+  const StepValues* step = helper_step(s);
+  for (const Helper& helper : helpers) {
+    std::optional<double> actual = step ? step->find(helper.value_name) : std::nullopt;
+    if (!actual && s.records.stop) {
+      continue;
+    }
+    Check c;
+    c.label = helper.label;
+    c.formula = helper.formula;
+    c.expected_formula = helper.formula;
+    c.note = helper.note;
+    c.actual = actual;
+    c.expected = helper.expected;
+    grader.check(section, c, s.lesson.tolerance, kHelpersWhere);
+  }
+  return section;
 }
 
 // The step records that belong to epochs, in order, and the final weight.
@@ -255,7 +320,11 @@ CaseTrace grade_case(const Lesson& lesson, const DescentCase& c, const CaseRecor
   CaseGrader grader(trace);
   CaseContext s{lesson, c, records};
 
-  if (!records.steps.empty()) {
+  Section helpers = helpers_section(grader, s);
+  if (!helpers.lines.empty()) {
+    trace.sections.push_back(helpers);
+  }
+  if (has_training_steps(s)) {
     trace.sections.push_back(log_section(grader, s));
     trace.sections.push_back(gradient_check_section(grader, s));
     trace.sections.push_back(convergence_section(s));

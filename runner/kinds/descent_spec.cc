@@ -145,8 +145,9 @@ std::string descent_input(const std::vector<DescentCase>& cases) {
   std::string input;
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const DescentCase& c = cases[i];
-    input += fmt::format("case {} {:.17g} {:.17g} {:.17g} {}\n", i, c.start, c.target,
-                         c.learning_rate, c.epochs);
+    double gradient = engine::descent_epoch(c.start, c.target, c.learning_rate).gradient;
+    input += fmt::format("case {} {:.17g} {:.17g} {:.17g} {} {:.17g}\n", i, c.start, c.target,
+                         c.learning_rate, c.epochs, gradient);
   }
   return input;
 }

@@ -100,7 +100,8 @@ TEST(DescentSpec, InputHasOneLinePerCase) {
   c.target = -0.5;
   c.learning_rate = 0.1;
   c.epochs = 6;
-  EXPECT_EQ("case 0 2 -0.5 0.10000000000000001 6\ncase 1 2 -0.5 0.10000000000000001 6\n",
+  // The last field is dL/dw = 2 × (2 − (−0.5)) = 5 at the start.
+  EXPECT_EQ("case 0 2 -0.5 0.10000000000000001 6 5\ncase 1 2 -0.5 0.10000000000000001 6 5\n",
             descent_input({c, c}));
 }
 
@@ -170,13 +171,21 @@ DescentCase make_case(double start, double target, double learning_rate, int epo
   return c;
 }
 
+// The helper step a correct harness run sends for `c`: loss(), gradient()
+// and update() at the start, the values hand-derived from L = (w − t)².
+std::string helper_records(const DescentCase& c) {
+  double difference = c.start - c.target;
+  return fmt::format("step -1\nvalue loss {:.17g}\nvalue gradient {:.17g}\nvalue update {:.17g}\n",
+                     difference * difference, 2 * difference, -c.learning_rate * 2 * difference);
+}
+
 // The records a correct harness run sends for `c`, with `edit` applied to
 // each epoch's values (weight, loss, gradient, update) first.
 template <class Edit>
 std::string records_for(const DescentCase& c, Edit edit) {
   std::vector<engine::DescentEpoch> epochs =
       engine::descent_trajectory(c.start, c.target, c.learning_rate, c.epochs);
-  std::string text = "case 0\n";
+  std::string text = "case 0\n" + helper_records(c);
   for (std::size_t e = 0; e < epochs.size(); ++e) {
     engine::DescentEpoch row = epochs[e];
     edit(e, row);
@@ -279,6 +288,54 @@ TEST(DescentGrading, NanAndInfinityAreWrong) {
   EXPECT_NE(std::string::npos, trace_text(infinite).find("0 │ (not a finite number)"));
 }
 
+// The helpers are checked at the start, apart from the log, so helpers that
+// return constants fail even when the log is right.
+TEST(DescentGrading, WrongHelperFailsBeforeLog) {
+  DescentCase c = make_case(2.0, 1.0, 0.1, 3);
+  std::string records = replace_first(correct_records(c), "value loss 1\n", "value loss 42\n");
+  CaseTrace trace = grade_one(c, records);
+  EXPECT_FALSE(trace.passed);
+  ASSERT_TRUE(trace.first_wrong);
+  EXPECT_EQ("loss(w, target)", trace.first_wrong->check.label);
+  EXPECT_EQ("before training", trace.first_wrong->where);
+  EXPECT_EQ(1.0, trace.first_wrong->check.expected);
+
+  std::vector<ShownCheck> checks = shown_checks(trace);
+  ASSERT_GE(checks.size(), 3u);
+  EXPECT_FALSE(checks[0].check.passed);
+  EXPECT_TRUE(checks[1].check.passed) << checks[1].check.label;
+  EXPECT_TRUE(checks[2].check.passed) << checks[2].check.label;
+}
+
+// update() gets the reference's gradient, so its expected value does not
+// depend on what gradient() returned.
+TEST(DescentGrading, HelperUpdateUsesReferenceGradient) {
+  DescentCase c = make_case(-1.5, 0.5, 0.3, 2);
+  std::string records =
+      replace_first(correct_records(c), "value gradient -4\n", "value gradient 7\n");
+  CaseTrace trace = grade_one(c, records);
+  std::vector<ShownCheck> checks = shown_checks(trace);
+  ASSERT_GE(checks.size(), 3u);
+  EXPECT_EQ("gradient(w, target)", checks[1].check.label);
+  EXPECT_FALSE(checks[1].check.passed);
+  EXPECT_EQ("update(gradient, learning_rate)", checks[2].check.label);
+  EXPECT_TRUE(checks[2].check.passed);
+  // −0.3 × (−4) = 1.2, from the reference gradient 2 × (−1.5 − 0.5).
+  EXPECT_NEAR(1.2, checks[2].check.expected, 1e-15);
+  EXPECT_EQ("−0.3 × (-4.000)", checks[2].check.formula);
+}
+
+TEST(DescentGrading, MissingHelperStepFails) {
+  DescentCase c = make_case(2.0, 1.0, 0.1, 2);
+  std::string records = correct_records(c);
+  records.erase(records.find("step -1\n"), helper_records(c).size());
+  CaseTrace trace = grade_one(c, records);
+  EXPECT_FALSE(trace.passed);
+  ASSERT_TRUE(trace.first_wrong);
+  EXPECT_EQ("loss(w, target)", trace.first_wrong->check.label);
+  EXPECT_FALSE(trace.first_wrong->check.actual);
+}
+
 TEST(DescentGrading, MissingFinalWeightFails) {
   DescentCase c = make_case(2.0, 1.0, 0.1, 2);
   std::string records = correct_records(c);
@@ -360,14 +417,14 @@ INSTANTIATE_TEST_SUITE_P(
     TypicalMistakes, LessonFourMutation,
     ::testing::Values(Mutation{"gradient_without_two",
                                {{"return 2.0 * (w - target);", "return w - target;"}},
-                               "gradient",
-                               "epoch 0",
+                               "gradient(w, target)",
+                               "before training",
                                true},
                       Mutation{"update_with_plus",
                                {{"return -learning_rate * gradient;",
                                  "return learning_rate * gradient;"}},
-                               "update",
-                               "epoch 0",
+                               "update(gradient, learning_rate)",
+                               "before training",
                                false},
                       // The row is filled in after the update, so it shows the next
                       // epoch's weight: every row is one epoch late.
@@ -379,7 +436,8 @@ INSTANTIATE_TEST_SUITE_P(
                                "weight",
                                "epoch 0",
                                false},
-                      // |w - t| equals (w - t)^2 at distance 1, so epoch 0 still passes.
+                      // |w - t| equals (w - t)^2 at distance 1, so loss() at the start
+                      // and epoch 0 still pass.
                       Mutation{"loss_as_absolute_value",
                                {{"return error * error;", "return error < 0 ? -error : error;"}},
                                "loss",
@@ -389,7 +447,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 // Each row is checked at the learner's own weight, which the learner's own
 // updates led to, so an update of half the step is wrong in the Update
-// column only, and the weights it leads to are not marked.
+// column only, and the weights it leads to are not marked. update() on its
+// own, before training, is the first wrong value.
 TEST(LessonFour, HalfStepMarksOnlyUpdates) {
   LessonResult result = check_file(mutated_solution(
       "half_step",
@@ -398,8 +457,8 @@ TEST(LessonFour, HalfStepMarksOnlyUpdates) {
 
   const CaseTrace& public_case = result.traces.at(0);
   ASSERT_TRUE(public_case.first_wrong);
-  EXPECT_EQ("update", public_case.first_wrong->check.label);
-  EXPECT_EQ("epoch 0", public_case.first_wrong->where);
+  EXPECT_EQ("update(gradient, learning_rate)", public_case.first_wrong->check.label);
+  EXPECT_EQ("before training", public_case.first_wrong->where);
   EXPECT_FALSE(gradient_check_failed(public_case));
 
   std::optional<Table> log;
@@ -430,11 +489,87 @@ TEST(LessonFour, HalfStepMarksOnlyUpdates) {
   EXPECT_TRUE(last[1].check->passed);
 }
 
+// A copy of the solution whose helpers return constants, while train()
+// computes every value inline.
+fs::path inline_training_with_constant_helpers() {
+  return write_mutated_copy(
+      kSolution, scratch(), "constant_helpers",
+      {{"  double error = w - target;\n  return error * error;", "  return 42.0;"},
+       {"return 2.0 * (w - target);", "return 0.0;"},
+       {"return -learning_rate * gradient;", "return 0.0;"},
+       {"row.loss = loss(w, target);", "row.loss = (w - target) * (w - target);"},
+       {"row.gradient = gradient(w, target);", "row.gradient = 2.0 * (w - target);"},
+       {"row.update = update(row.gradient, learning_rate);",
+        "row.update = -learning_rate * row.gradient;"}},
+      Match::unique);
+}
+
+// The log of train() is right, but the helpers that the lesson requires are not,
+// so every case fails at loss(), which the trace shows before the log.
+TEST(LessonFour, ConstantHelpersFailDespiteRightLog) {
+  LessonResult result = check_file(inline_training_with_constant_helpers());
+  ASSERT_EQ(Outcome::failed, result.outcome) << result.compiler_log;
+
+  ASSERT_FALSE(result.traces.empty());
+  for (const CaseTrace& trace : result.traces) {
+    EXPECT_FALSE(trace.passed) << trace.name;
+    ASSERT_TRUE(trace.first_wrong) << trace.name;
+    EXPECT_EQ("loss(w, target)", trace.first_wrong->check.label) << trace.name;
+    EXPECT_EQ("before training", trace.first_wrong->where) << trace.name;
+  }
+
+  const CaseTrace& public_case = result.traces.at(0);
+  std::vector<ShownCheck> checks = shown_checks(public_case);
+  ASSERT_GE(checks.size(), 4u);
+  // loss(2, 1) = 1, gradient(2, 1) = 2, update(2, 0.1) = −0.2.
+  EXPECT_EQ("loss(w, target)", checks[0].check.label);
+  EXPECT_EQ(std::optional<double>(42.0), checks[0].check.actual);
+  EXPECT_EQ(1.0, checks[0].check.expected);
+  EXPECT_EQ("gradient(w, target)", checks[1].check.label);
+  EXPECT_FALSE(checks[1].check.passed);
+  EXPECT_EQ(2.0, checks[1].check.expected);
+  EXPECT_EQ("update(gradient, learning_rate)", checks[2].check.label);
+  EXPECT_FALSE(checks[2].check.passed);
+  EXPECT_NEAR(-0.2, checks[2].check.expected, 1e-15);
+
+  // Every value of the log itself is right.
+  for (std::size_t i = 3; i < checks.size(); ++i) {
+    EXPECT_TRUE(checks[i].check.passed) << checks[i].heading << ": " << checks[i].check.label;
+  }
+}
+
+// The reverse: with right helpers, a train() that steps uphill with its own
+// inline update fails in the log, while the helpers pass.
+TEST(LessonFour, RightHelpersFailWithWrongTraining) {
+  LessonResult result = check_file(
+      mutated_solution("uphill_training", {{"row.update = update(row.gradient, learning_rate);",
+                                            "row.update = learning_rate * row.gradient;"}}));
+  ASSERT_EQ(Outcome::failed, result.outcome) << result.compiler_log;
+
+  const CaseTrace& public_case = result.traces.at(0);
+  ASSERT_TRUE(public_case.first_wrong);
+  EXPECT_EQ("update", public_case.first_wrong->check.label);
+  EXPECT_EQ("epoch 0", public_case.first_wrong->where);
+
+  std::vector<ShownCheck> checks = shown_checks(public_case);
+  ASSERT_GE(checks.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(checks[0].heading, checks[i].heading);
+    EXPECT_TRUE(checks[i].check.passed) << checks[i].check.label;
+  }
+}
+
 TEST(RunnerCommand, LessonFourPrintsTextbookTable) {
   CommandOutput output = run_runner("lesson 4 --exercise " + kSolution.string());
   EXPECT_EQ(0, output.status) << output.text;
   // The textbook's table for w = 2.0, target 1.0, learning rate 0.1.
   for (const char* line : {
+           "Your loss(), gradient() and update() on their own, at the start weight\n"
+           "  ✓ loss(w, target) = (2.000 − 1.000)² = 1.000\n"
+           "  ✓ gradient(w, target) = 2 × (2.000 − 1.000) = 2.000\n"
+           "  ✓ update(gradient, learning_rate) = −0.1 × 2.000 = -0.200  (given the right "
+           "gradient)\n"
+           "Learning the weight that minimises (w − target)²\n",
            "Epoch │ Weight │ Loss   │ Gradient │ Update",
            "0     │ 2.00 ✓ │ 1.00 ✓ │ 2.00 ✓   │ -0.20 ✓",
            "2     │ 1.64 ✓ │ 0.41 ✓ │ 1.28 ✓   │ -0.13 ✓",
@@ -474,9 +609,29 @@ TEST(RunnerCommand, LessonFourMutationNamesFirstWrongValue) {
   CommandOutput output = run_runner("lesson 4 --exercise " + exercise.string());
   EXPECT_EQ(1, output.status) << output.text;
   EXPECT_NE(std::string::npos,
-            output.text.find("First wrong value: update (epoch 0, case 'public')"))
+            output.text.find("First wrong value: update(gradient, learning_rate) (before training, "
+                             "case 'public')"))
       << output.text;
-  EXPECT_NE(std::string::npos, output.text.find("You have 0.20, expected -0.20")) << output.text;
+  EXPECT_NE(std::string::npos, output.text.find("You have 0.200, expected -0.200")) << output.text;
+  // The log's own Update column is wrong too, with two decimals.
+  EXPECT_NE(std::string::npos, output.text.find("0     │ 2.00 ✓ │ 1.00 ✓ │ 2.00 ✓   │ 0.20 ✗"))
+      << output.text;
+}
+
+TEST(RunnerCommand, LessonFourConstantHelpersNamed) {
+  CommandOutput output =
+      run_runner("lesson 4 --exercise " + inline_training_with_constant_helpers().string());
+  EXPECT_EQ(1, output.status) << output.text;
+  EXPECT_NE(std::string::npos,
+            output.text.find("  ✗ loss(w, target) = 42.000\n"
+                             "      you have 42.000, expected (2.000 − 1.000)² = 1.000 "
+                             "(reference), off by 41\n"))
+      << output.text;
+  EXPECT_NE(std::string::npos,
+            output.text.find("First wrong value: loss(w, target) (before training, case "
+                             "'public')"))
+      << output.text;
+  EXPECT_EQ(std::string::npos, output.text.find("Lesson 4 passed")) << output.text;
 }
 
 TEST(RunnerCommand, ExtraEpochIsInvalidResultNotException) {
