@@ -83,7 +83,8 @@ class Grader {
          const Protections& protections)
       : options_(options), plans_(plans), protections_(protections) {}
 
-  // Grades one student's lesson. Never throws but Cancelled.
+  // Grades one student's lesson. Throws only Cancelled: any other failure
+  // becomes the lesson's internal_error.
   LessonGrade grade(const Student& student, const LessonPlan& plan);
 
  private:
@@ -217,6 +218,8 @@ LessonGrade Grader::grade(const Student& student, const LessonPlan& plan) {
     throw;
   } catch (const std::exception& e) {
     score_every_case(grade, Verdict::internal_error, e.what());
+  } catch (...) {
+    score_every_case(grade, Verdict::internal_error, "an exception of an unknown type");
   }
   bound_reasons(grade);
   total_up(grade);
@@ -472,15 +475,15 @@ GradeSummary grade_class(const GradeOptions& given,
   }
   if (recorded && recorded->contains("lessons") && !options.force) {
     std::vector<int> recorded_lessons = recorded->at("lessons").get<std::vector<int>>();
-    std::vector<int> wanted = numbers;
-    std::sort(wanted.begin(), wanted.end());
-    if (recorded_lessons != wanted) {
+    std::vector<int> selected_lessons = numbers;
+    std::sort(selected_lessons.begin(), selected_lessons.end());
+    if (recorded_lessons != selected_lessons) {
       throw Error(
           fmt::format("'{}' holds grades of lessons {}; give --lessons {} to go on, "
                       "another --out for other lessons, or --force to regrade every "
                       "student on lessons {}",
                       display_path(given.out), fmt::join(recorded_lessons, ","),
-                      fmt::join(recorded_lessons, ","), fmt::join(wanted, ",")));
+                      fmt::join(recorded_lessons, ","), fmt::join(selected_lessons, ",")));
     }
   }
 

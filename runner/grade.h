@@ -2,12 +2,12 @@
 // confined, judged in this process against the reference, and written to a
 // results folder that survives being killed at any moment.
 //
-// The results folder holds:
+// The results folder contains:
 //   run.json         the seed, lessons, limits and protections of the run
-//   .state/ID.json   one file per finished student, written and flushed
-//                    before the next student's begins; a rerun skips them
+//   .state/ID.json   one file per finished student, flushed to disk as soon
+//                    as the student is done; a rerun skips these students
 //   students/ID/     results.json (Gradescope) and feedback.txt
-//   grades.csv, results.jsonl, junit.xml   the whole class, rewritten at the end
+//   grades.csv, results.jsonl, junit.xml   the whole class, when a run finishes
 //   .cache/, .work/  builds shared by identical sources, and private copies
 #pragma once
 
@@ -50,7 +50,7 @@ struct GradeOptions {
   int cancel_fd = -1;
 };
 
-/// What happened, reported after each student is recorded.
+/// The progress of a run, reported after each student is recorded.
 struct GradeProgress {
   std::size_t students_total = 0;         // in this run's selection
   std::size_t students_done = 0;          // recorded, skipped ones included

@@ -238,16 +238,16 @@ RunVerdict run_verdict(const RunResult& run, const LessonResult& result, const R
 // line break replaced by U+FFFD, so that a program's own text can neither
 // bloat the reports nor reach a terminal as escape codes.
 std::string bounded(const std::string& text) {
-  std::string kept = text;
-  if (kept.size() > kMaxReasonBytes) {
+  std::string shortened = text;
+  if (shortened.size() > kMaxReasonBytes) {
     std::size_t cut = kMaxReasonBytes;
-    while (cut > 0 && (static_cast<unsigned char>(kept[cut]) & 0xC0) == 0x80) {
+    while (cut > 0 && (static_cast<unsigned char>(shortened[cut]) & 0xC0) == 0x80) {
       --cut;
     }
-    kept = fmt::format("{} … ({} bytes in all)", kept.substr(0, cut), text.size());
+    shortened = fmt::format("{} … ({} bytes in all)", shortened.substr(0, cut), text.size());
   }
   std::string out;
-  for (char c : kept) {
+  for (char c : shortened) {
     unsigned char byte = static_cast<unsigned char>(c);
     if ((byte < 0x20 && c != '\n') || byte == 0x7f) {
       out += "\xEF\xBF\xBD";
