@@ -138,8 +138,6 @@ void close_from(int first_fd) {
   ::_exit(127);
 }
 
-// Runs in the forked child: sets up descriptors, limits and signals, then
-// execs. Only async-signal-safe calls are allowed here.
 // Applies the part of the confinement that the child sets up itself. Under
 // bubblewrap it puts the seccomp filter on kSeccompFd for bwrap. Without
 // bubblewrap it moves to the private working folder and restricts itself with
@@ -169,6 +167,8 @@ void set_confined_limits(const ChildPlan& plan) {
   }
 }
 
+// Runs in the forked child: sets up descriptors, limits and signals, then
+// execs. Only async-signal-safe calls are allowed here.
 [[noreturn]] void exec_child(const ChildPlan& plan) {
   ::setpgid(0, 0);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
