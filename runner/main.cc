@@ -759,6 +759,16 @@ int run_grade(const Options& options, const GradeCommand& command) {
                  summary.students_graded + summary.students_skipped, command.out.c_str());
     return 130;
   }
+  auto in_force = [&](const std::string& name) {
+    return std::find(summary.protections.begin(), summary.protections.end(), name) !=
+           summary.protections.end();
+  };
+  if (!in_force("bubblewrap") && !in_force("landlock")) {
+    std::fprintf(stderr,
+                 "runner: warning: neither bubblewrap nor Landlock works on this machine, so the "
+                 "programs could read any file this user can read. Grade on a machine where "
+                 "'bwrap' runs (Debian's bubblewrap) or whose kernel has Landlock.\n");
+  }
   if (summary.internal_errors > 0) {
     std::fprintf(stderr,
                  "runner: warning: %zu lessons could not be graded because of a problem in the "
