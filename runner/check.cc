@@ -3,14 +3,19 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <csignal>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <optional>
 
 #include "runner/build.h"
 #include "runner/channel.h"
 #include "runner/error.h"
 #include "runner/sandbox.h"
+#include "runner/text.h"
 #include "runner/yaml_doc.h"
 
 namespace gradlings::runner {
@@ -168,10 +173,52 @@ std::vector<std::string> exercise_compile_command(const CheckOptions& options,
   return command;
 }
 
-LessonResult check_lesson(const Lesson& lesson, const CheckOptions& options) {
-  if (!std::filesystem::is_regular_file(options.exercise)) {
-    throw Error(fmt::format("exercise '{}' not found", display_path(options.exercise)));
+namespace {
+
+// The largest exercise the runner compiles. The shipped solutions are under
+// 10 KB, so a larger file is almost certainly the wrong one.
+constexpr std::uintmax_t kMaxExerciseBytes = 1 << 20;
+
+// Throws Error, naming the file and what to do, unless `exercise` is a
+// regular file of at most kMaxExerciseBytes of UTF-8 text.
+void check_exercise_file(const std::filesystem::path& exercise) {
+  std::error_code error;
+  std::string shown = display_path(exercise);
+  if (std::filesystem::is_directory(exercise, error)) {
+    throw Error(fmt::format("exercise '{}' is a folder; give the exercise.cpp file inside it",
+                            shown));
   }
+  if (!std::filesystem::is_regular_file(exercise, error)) {
+    throw Error(fmt::format("exercise '{}' not found", shown));
+  }
+  std::uintmax_t size = std::filesystem::file_size(exercise, error);
+  if (!error && size > kMaxExerciseBytes) {
+    throw Error(fmt::format("exercise '{}' is {:.1f} MB, and an exercise may be at most 1 MiB; "
+                            "check that it is the right file",
+                            shown, static_cast<double>(size) / 1e6));
+  }
+  std::ifstream in(exercise, std::ios::binary);
+  if (!in) {
+    throw Error(fmt::format("cannot read exercise '{}': {}", shown, std::strerror(errno)));
+  }
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string valid = replace_invalid_utf8(text);
+  if (valid != text || text.find('\0') != std::string::npos) {
+    std::size_t at = 0;
+    while (at < text.size() && at < valid.size() && text[at] == valid[at] && text[at] != '\0') {
+      ++at;
+    }
+    int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
+    throw Error(fmt::format("exercise '{}' is not UTF-8 text (line {} has the byte 0x{:02X}); save "
+                            "it as UTF-8",
+                            shown, line, static_cast<unsigned char>(text[at])));
+  }
+}
+
+}  // namespace
+
+LessonResult check_lesson(const Lesson& lesson, const CheckOptions& options) {
+  check_exercise_file(options.exercise);
 
   BuildRequest request = build_request(options);
   request.harness = options.harness_dir / lesson.kind_impl->harness();

@@ -1,0 +1,100 @@
+// Bad input on the command line: each mistake gets one exact message, exit
+// status 2, and leaves the learner's files as they were.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "tests/runner/lesson_support.h"
+
+namespace gradlings::runner {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace lesson_support;
+
+fs::path scratch() {
+  fs::path folder = scratch_dir("bad-input");
+  fs::create_directories(folder);
+  return folder;
+}
+
+void write(const fs::path& file, const std::string& bytes) {
+  std::ofstream(file, std::ios::binary) << bytes;
+}
+
+TEST(BadExercise, FolderInPlaceOfFile) {
+  fs::path folder = scratch() / "folder.cpp";
+  fs::create_directories(folder);
+
+  CommandOutput output = run_runner("lesson 2 --exercise " + folder.string());
+
+  EXPECT_EQ(output.status, 2);
+  EXPECT_EQ(output.text, "runner: error: exercise '" + folder.string() +
+                             "' is a folder; give the exercise.cpp file inside it\n");
+}
+
+TEST(BadExercise, NotUtf8) {
+  fs::path file = scratch() / "latin1.cpp";
+  std::string bytes = "// ok\n// caf\xe9\n";
+  write(file, bytes);
+
+  CommandOutput output = run_runner("lesson 2 --exercise " + file.string());
+
+  EXPECT_EQ(output.status, 2);
+  EXPECT_EQ(output.text, "runner: error: exercise '" + file.string() +
+                             "' is not UTF-8 text (line 2 has the byte 0xE9); save it as UTF-8\n");
+  EXPECT_EQ(read_file(file), bytes);
+}
+
+TEST(BadExercise, NulByte) {
+  fs::path file = scratch() / "nul.cpp";
+  write(file, std::string("int x;\n\0\n", 9));
+
+  CommandOutput output = run_runner("lesson 2 --exercise " + file.string());
+
+  EXPECT_EQ(output.status, 2);
+  EXPECT_EQ(output.text, "runner: error: exercise '" + file.string() +
+                             "' is not UTF-8 text (line 2 has the byte 0x00); save it as UTF-8\n");
+}
+
+TEST(BadExercise, HundredMegabytes) {
+  fs::path file = scratch() / "huge.cpp";
+  {
+    std::ofstream out(file, std::ios::binary);
+    std::string block(1 << 20, ' ');
+    for (int i = 0; i < 100; ++i) {
+      out << block;
+    }
+  }
+
+  CommandOutput output = run_runner("lesson 2 --exercise " + file.string());
+  fs::remove(file);
+
+  EXPECT_EQ(output.status, 2);
+  EXPECT_EQ(output.text, "runner: error: exercise '" + file.string() +
+                             "' is 104.9 MB, and an exercise may be at most 1 MiB; check that it "
+                             "is the right file\n");
+}
+
+TEST(BadCommandLine, UnknownCommandSuggestsOne) {
+  CommandOutput output = run_runner("lesosn 2");
+
+  EXPECT_EQ(output.status, 2);
+  EXPECT_EQ(output.text,
+            "runner: error: unknown command 'lesosn' (did you mean 'lesson'?)\n"
+            "run 'runner --help' for usage\n");
+}
+
+TEST(BadCommandLine, LessonOutOfRange) {
+  CommandOutput output = run_runner("explain 99");
+
+  EXPECT_EQ(output.status, 2);
+  EXPECT_EQ(output.text,
+            "runner: error: no lesson 99 (the lessons are 1, 2, 3, 4, 5, 6, 7, 8; 'runner list' "
+            "shows them)\n");
+}
+
+}  // namespace
+}  // namespace gradlings::runner
