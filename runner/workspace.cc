@@ -1,8 +1,12 @@
 #include "runner/workspace.h"
 
 #include <fmt/chrono.h>
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -49,12 +53,12 @@ void write_atomically(const fs::path& file, const std::string& text) {
   }
 }
 
-}  // namespace
-
-Workspace::Workspace(fs::path dir) : dir_(std::move(dir)) {
-  fs::path file = marker_file();
+// Reads the progress in `file` into a map keyed by lesson slug; an absent
+// file is no progress. Throws Error when the file does not parse.
+std::map<std::string, LessonState> read_progress(const fs::path& file) {
+  std::map<std::string, LessonState> lessons;
   if (!fs::exists(file)) {
-    return;
+    return lessons;
   }
 
   try {
@@ -63,7 +67,7 @@ Workspace::Workspace(fs::path dir) : dir_(std::move(dir)) {
       LessonState state;
       state.status = entry.value("status", "");
       state.hints_shown = entry.value("hints_shown", 0);
-      lessons_[slug] = state;
+      lessons[slug] = state;
     }
   } catch (const nlohmann::json::exception& error) {
     throw Error(
@@ -71,6 +75,37 @@ Workspace::Workspace(fs::path dir) : dir_(std::move(dir)) {
                     "the progress over; your exercises stay)",
                     display_path(file), error.what()));
   }
+  return lessons;
+}
+
+// An exclusive lock on a file beside the progress file, held while it lives.
+// A workspace the runner may not lock (a read-only folder) is saved unlocked,
+// and the write itself then reports the problem.
+class ProgressLock {
+ public:
+  explicit ProgressLock(const fs::path& folder) {
+    fd_ = ::open((folder / ".gradlings.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ >= 0) {
+      while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
+      }
+    }
+  }
+  ProgressLock(const ProgressLock&) = delete;
+  ProgressLock& operator=(const ProgressLock&) = delete;
+  ~ProgressLock() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace
+
+Workspace::Workspace(fs::path dir) : dir_(std::move(dir)) {
+  lessons_ = read_progress(marker_file());
 }
 
 fs::path Workspace::marker_file() const { return dir_ / kWorkspaceMarker; }
@@ -130,13 +165,20 @@ LessonState Workspace::state(const Lesson& lesson) const {
 
 void Workspace::set_state(const Lesson& lesson, const LessonState& state) {
   lessons_[lesson.slug] = state;
+  changed_.insert(lesson.slug);
 }
 
 void Workspace::save() const {
+  ProgressLock lock(dir_);
+  std::map<std::string, LessonState> lessons = read_progress(marker_file());
+  for (const std::string& slug : changed_) {
+    lessons[slug] = lessons_.at(slug);
+  }
+
   nlohmann::json json;
   json["gradlings_workspace"] = 1;
   json["lessons"] = nlohmann::json::object();
-  for (const auto& [slug, state] : lessons_) {
+  for (const auto& [slug, state] : lessons) {
     json["lessons"][slug] = {{"status", state.status}, {"hints_shown", state.hints_shown}};
   }
   write_atomically(marker_file(), json.dump(2) + "\n");

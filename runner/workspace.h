@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,7 +54,10 @@ class Workspace {
   void set_state(const Lesson& lesson, const LessonState& state);
 
   /// Writes the marker file (to a temporary file, then renames it over the
-  /// old one, so an interrupted write loses nothing). Throws Error on failure.
+  /// old one, so an interrupted write loses nothing). Only the lessons given
+  /// to set_state() are written over what the file has by then, under a lock,
+  /// so that two runners on one workspace keep each other's progress. Throws
+  /// Error on failure.
   void save() const;
 
   /// Writes compile_commands.json for `commands` into the workspace, so that
@@ -67,6 +71,7 @@ class Workspace {
 
   std::filesystem::path dir_;
   std::map<std::string, LessonState> lessons_;  // keyed by lesson slug
+  std::set<std::string> changed_;               // slugs given to set_state()
 };
 
 }  // namespace gradlings::runner

@@ -41,6 +41,27 @@ TEST(Workspace, SaveWritesMarkerThatReloads) {
   EXPECT_EQ(2, again.state(lesson).hints_shown);
 }
 
+// Two runners open one workspace, check different lessons and save one after
+// the other: neither may lose the other's progress.
+TEST(Workspace, TwoRunnersKeepEachOthersProgress) {
+  fs::path dir = fresh("two-runners");
+  fs::create_directories(dir);
+  Lesson two = load_lesson(kLessonDir);
+  Lesson three = load_lesson(kRoot / "lessons" / "03-xor");
+  Workspace first(dir);
+  Workspace second(dir);
+
+  first.set_state(two, {"passed", 1});
+  first.save();
+  second.set_state(three, {"failed", 0});
+  second.save();
+
+  Workspace after(dir);
+  EXPECT_EQ(after.state(two).status, "passed");
+  EXPECT_EQ(after.state(two).hints_shown, 1);
+  EXPECT_EQ(after.state(three).status, "failed");
+}
+
 TEST(Workspace, BrokenMarkerNamesFileAndWhatToDo) {
   fs::path dir = fresh("broken");
   fs::create_directories(dir);
