@@ -272,6 +272,14 @@ fs::path ensure_harness_object(const BuildRequest& request, const fs::path& comp
       result.cancelled = true;
       return {};
     }
+    // g++ before 10 says "unrecognized command-line option '-std=c++20'", and
+    // clang before 10 "invalid value 'c++20' in '-std=c++20'".
+    if (run.log.find("'-std=c++20'") != std::string::npos) {
+      throw Error(fmt::format(
+          "the compiler '{}' does not know C++20 ('-std=c++20'); set CXX to g++ 10 or clang 10 "
+          "or newer, e.g. CXX=g++",
+          compiler.string()));
+    }
     throw Error(
         fmt::format("lesson harness '{}' failed to compile with '{}' (set CXX to a "
                     "C++20 compiler, e.g. CXX=g++):\n{}",

@@ -309,6 +309,28 @@ TEST_F(Build, HarnessErrorThrows) {
   EXPECT_EQ(cache_files("harness").size(), 0u);
 }
 
+// A compiler from before C++20 rejects the -std option itself, which says
+// more than the harness's log would.
+TEST_F(Build, CompilerWithoutCxx20Named) {
+  write("old-c++",
+        "#!/bin/sh\necho \"c++: error: unrecognized command-line option '-std=c++20'\" >&2\n"
+        "exit 1\n");
+  fs::path compiler = folder_ / "old-c++";
+  ::chmod(compiler.c_str(), 0755);
+  request_.compiler = compiler.string();
+
+  std::string message;
+  try {
+    build_exercise(request_);
+  } catch (const Error& error) {
+    message = error.what();
+  }
+  EXPECT_EQ(message,
+            fmt::format("the compiler '{}' does not know C++20 ('-std=c++20'); set CXX to g++ 10 "
+                        "or clang 10 or newer, e.g. CXX=g++",
+                        compiler.string()));
+}
+
 TEST_F(Build, MissingExerciseThrows) {
   request_.exercise = folder_ / "missing.cpp";
   try {
