@@ -37,19 +37,23 @@ void write_atomically(const fs::path& file, const std::string& text) {
   std::error_code error;
   fs::create_directories(file.parent_path(), error);
   if (!error) {
+    errno = 0;
     std::ofstream out(temporary, std::ios::binary);
     out << text;
     out.close();
     if (!out) {
-      error = std::make_error_code(std::errc::io_error);
+      error = std::error_code(errno != 0 ? errno : EIO, std::generic_category());
     }
   }
   if (!error) {
     fs::rename(temporary, file, error);
   }
   if (error) {
-    fs::remove(temporary, error);
-    throw Error(fmt::format("cannot write '{}': {}", display_path(file), error.message()));
+    std::error_code ignored;
+    fs::remove(temporary, ignored);
+    throw Error(fmt::format("cannot write '{}': {}; make the workspace folder writable (your "
+                            "exercises are unchanged)",
+                            display_path(file), error.message()));
   }
 }
 

@@ -1,5 +1,6 @@
 // Bad input on the command line: each mistake gets one exact message, exit
 // status 2, and leaves the learner's files as they were.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -76,6 +77,59 @@ TEST(BadExercise, HundredMegabytes) {
   EXPECT_EQ(output.text, "runner: error: exercise '" + file.string() +
                              "' is 104.9 MB, and an exercise may be at most 1 MiB; check that it "
                              "is the right file\n");
+}
+
+// Whether bwrap can make a mount namespace here, which the two tests below
+// use to make a folder read-only or small without privileges.
+bool bubblewrap_usable() {
+  return run_program("bwrap", "--bind / / --dev /dev true 2>&1").status == 0;
+}
+
+std::string in_bubblewrap(const std::string& mounts, const std::string& command) {
+  return fmt::format("--bind / / --dev /dev --proc /proc {} {} {} 2>&1", mounts,
+                     GRADLINGS_RUNNER, command);
+}
+
+TEST(BadEnvironment, ReadOnlyWorkspace) {
+  if (!bubblewrap_usable()) {
+    GTEST_SKIP() << "bwrap cannot make a mount namespace on this machine";
+  }
+  fs::path workspace = scratch() / "read-only";
+  fs::remove_all(workspace);
+  ASSERT_EQ(run_runner("init " + workspace.string()).status, 0);
+  std::string stub = read_file(workspace / "02-two-layer-network" / "exercise.cpp");
+
+  CommandOutput output = run_program(
+      "bwrap", in_bubblewrap("--ro-bind " + workspace.string() + " " + workspace.string(),
+                             "--workspace " + workspace.string() + " lesson 2"));
+
+  EXPECT_EQ(output.status, 2);
+  std::string expected = "runner: error: cannot write '" + (workspace / "gradlings.json").string() +
+                         "': Read-only file system; make the workspace folder writable (your "
+                         "exercises are unchanged)\n";
+  // The trace on stdout reaches the pipe when the runner exits, after the error.
+  EXPECT_NE(output.text.find(expected), std::string::npos) << output.text;
+  EXPECT_EQ(read_file(workspace / "02-two-layer-network" / "exercise.cpp"), stub);
+}
+
+TEST(BadEnvironment, FullDiskForTheCache) {
+  if (!bubblewrap_usable()) {
+    GTEST_SKIP() << "bwrap cannot make a mount namespace on this machine";
+  }
+  fs::path cache = scratch() / "small-cache";
+  fs::create_directories(cache);
+  fs::path exercise = kRoot / "solutions" / "02-two-layer-network" / "exercise.cpp";
+
+  CommandOutput output = run_program(
+      "bwrap", in_bubblewrap("--size 65536 --tmpfs " + cache.string() +
+                                 " --setenv XDG_CACHE_HOME " + cache.string(),
+                             "lesson 2 --exercise " + exercise.string()));
+
+  EXPECT_EQ(output.status, 2);
+  std::string expected = "runner: error: cache folder '" + (cache / "gradlings" / "exercise").string() +
+                         "' is not writable: No space left on device (set XDG_CACHE_HOME to a "
+                         "writable folder)\n";
+  EXPECT_NE(output.text.find(expected), std::string::npos) << output.text;
 }
 
 TEST(BadCommandLine, UnknownCommandSuggestsOne) {
