@@ -126,8 +126,8 @@ BuildResult Grader::build(const std::string& sha, const std::string& source,
 
     BuildRequest request;
     request.exercise = exercise;
-    request.harness = options_.lessons_root / "harness" / plan.lesson.kind_impl->harness();
-    request.include_dirs = {options_.lessons_root / "harness"};
+    request.harness = options_.harness_dir / plan.lesson.kind_impl->harness();
+    request.include_dirs = {options_.harness_dir};
     request.compiler = options_.compiler;
     request.flags = exercise_flags();
     request.cache_dir = options_.out / ".cache";
@@ -209,7 +209,7 @@ LessonGrade Grader::grade(const Student& student, const LessonPlan& plan) {
     if (!build.ok) {
       BuildRequest request;
       request.exercise = options_.out / ".work" / grade.source_sha256 / "exercise.cpp";
-      request.harness = options_.lessons_root / "harness" / plan.lesson.kind_impl->harness();
+      request.harness = options_.harness_dir / plan.lesson.kind_impl->harness();
       score_every_case(grade, Verdict::compile_error, first_compiler_error(build, request));
     } else {
       judge(plan, build, grade);
@@ -250,7 +250,7 @@ std::string fingerprint(const GradeOptions& options, const std::string& seed,
   hasher.add("id", student.id);
   hasher.add("name", student.name);
   hasher.add("folder", student.folder);
-  hasher.add_folder("harness", options.lessons_root / "harness");
+  hasher.add_folder("harness", options.harness_dir);
   for (const LessonPlan& plan : plans) {
     hasher.add("lesson", plan.lesson.slug);
     hasher.add_file("lesson.yaml", plan.lesson.file);
@@ -407,6 +407,10 @@ GradeSummary grade_class(const GradeOptions& given,
   options.submissions = fs::absolute(options.submissions);
   options.out = fs::absolute(options.out);
   options.lessons_root = fs::absolute(options.lessons_root);
+  if (options.harness_dir.empty()) {
+    options.harness_dir = options.lessons_root / "harness";
+  }
+  options.harness_dir = fs::absolute(options.harness_dir);
   if (!options.roster.empty()) {
     options.roster = fs::absolute(options.roster);
   }

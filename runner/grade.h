@@ -27,6 +27,7 @@ struct GradeOptions {
   std::filesystem::path submissions;   // one folder per student
   std::filesystem::path out;           // the results folder; created when missing
   std::filesystem::path lessons_root;  // lessons/, with harness/ inside
+  std::filesystem::path harness_dir;   // empty: lessons_root / "harness"
   std::vector<int> lessons;            // lesson numbers; empty: every lesson
 
   /// The instructor's secret. Empty: the seed recorded in out/run.json by an

@@ -104,6 +104,18 @@ Lesson load_lesson(const std::filesystem::path& dir, std::optional<std::uint64_t
   if (!root.IsMap()) {
     doc.fail(root.Mark(), "a lesson file must be a map of keys and values");
   }
+
+  // A newer format may bring keys and kinds this runner does not know, so
+  // the format is checked before anything else.
+  if (root["format"].IsDefined()) {
+    long long format = doc.integer(root, "format", 1, 1'000'000);
+    if (format > kLessonFormat) {
+      doc.fail(root["format"].Mark(),
+               fmt::format("this lesson needs format {}, but this runner reads format {} at "
+                           "most; update gradlings",
+                           format, kLessonFormat));
+    }
+  }
   lesson.kind = doc.text(root, "kind");
   lesson.kind_impl = find_kind(lesson.kind);
   if (!lesson.kind_impl) {
@@ -117,6 +129,7 @@ Lesson load_lesson(const std::filesystem::path& dir, std::optional<std::uint64_t
   keys.insert(keys.end(), kind_keys.begin(), kind_keys.end());
   std::vector<std::string> required = keys;
   keys.push_back("points");
+  keys.push_back("format");
   doc.check_keys(root, "the lesson", keys, required);
 
   lesson.number = static_cast<int>(doc.integer(root, "number", 1, 99));

@@ -13,6 +13,10 @@
 
 namespace gradlings::runner {
 
+/// The newest lesson file format this runner reads. A file's optional
+/// `format:` key names the format it is written in, 1 when it is missing.
+inline constexpr int kLessonFormat = 1;
+
 /// Settings of the central-difference check of the learner's gradients.
 struct GradientCheckSettings {
   double step = 1e-6;           // the h of (f(x + h) - f(x - h)) / 2h

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "runner/check.h"
+#include "runner/check_lessons.h"
 #include "runner/error.h"
 #include "runner/grade.h"
 #include "runner/json_report.h"
@@ -70,6 +71,8 @@ struct Options {
   std::string format = "text";         // --format: "text" for people, "json" for tools
   bool verbose = false;                // --verbose: the compiler's whole log
   bool poll = false;                   // `watch --poll`: poll modification times, not inotify
+  std::string check_dir;               // `check-lessons DIR`; empty: the lessons in use
+  std::string solutions;               // `check-lessons --solutions`; empty: DIR/../solutions
 };
 
 // The options of `runner grade` and `runner merge`, which instructors use.
@@ -98,7 +101,44 @@ fs::path executable_path() {
 
 fs::path data_root() { return find_data_root(executable_path(), GRADLINGS_SOURCE_DIR); }
 
-fs::path lessons_root() { return data_root() / "lessons"; }
+// The lesson pack from --pack DIR, else from $GRADLINGS_PACK; empty: the
+// shipped lessons. main() sets it once, after checking that it has lessons.
+fs::path chosen_pack;
+
+// Returns `dir` as typed but without "." parts or a trailing slash, so that
+// its parent_path() is the folder above it.
+fs::path normal_folder(const fs::path& dir) {
+  fs::path normal = dir.lexically_normal();
+  return normal.filename().empty() ? normal.parent_path() : normal;
+}
+
+fs::path lessons_root() { return chosen_pack.empty() ? data_root() / "lessons" : chosen_pack; }
+
+// Returns the harness folder of the lessons in `lessons_dir`: its own harness/,
+// or else the shipped one, so a pack of existing kinds needs no copy of it.
+fs::path harness_dir_of(const fs::path& lessons_dir) {
+  fs::path own = lessons_dir / "harness";
+  return fs::is_directory(own) ? own : data_root() / "lessons" / "harness";
+}
+
+// The solutions of the lessons in use: solutions/ beside their folder.
+fs::path solutions_root() { return normal_folder(lessons_root()).parent_path() / "solutions"; }
+
+// Throws Error unless `dir` is a folder with at least one lesson folder in it.
+// `name`, the option or variable that gave the folder, starts the message.
+void require_lessons_in(const fs::path& dir, const std::string& name) {
+  std::error_code error;
+  if (!fs::is_directory(dir, error)) {
+    throw Error(fmt::format("{} '{}' is not a folder (give the folder that contains the lesson "
+                            "folders, such as 01-chain-rule/)",
+                            name, dir.string()));
+  }
+  if (lesson_dirs(dir).empty()) {
+    throw Error(fmt::format("{} '{}' contains no lessons (each lesson is a folder NN-slug/ with "
+                            "a lesson.yaml)",
+                            name, dir.string()));
+  }
+}
 
 // The choice a command has for a --workspace folder that is not a workspace yet.
 enum class NewWorkspace {
@@ -187,7 +227,7 @@ CheckOptions check_options(const Options& options, const fs::path& exercise) {
   }
   CheckOptions check;
   check.exercise = exercise;
-  check.harness_dir = lessons_root() / "harness";
+  check.harness_dir = harness_dir_of(lessons_root());
   check.timeout = std::chrono::milliseconds(static_cast<long long>(options.timeout_seconds * 1000));
   return check;
 }
@@ -561,7 +601,7 @@ int run_solution(const Options& options) {
     return kExitFailed;
   }
 
-  fs::path solution = data_root() / "solutions" / lesson.slug / "exercise.cpp";
+  fs::path solution = solutions_root() / lesson.slug / "exercise.cpp";
   std::ifstream in(solution, std::ios::binary);
   if (!in) {
     throw Error(fmt::format("no solution for lesson {} at '{}' (reinstall gradlings)",
@@ -684,6 +724,7 @@ int run_grade(const Options& options, const GradeCommand& command) {
   grade.submissions = command.submissions;
   grade.out = command.out;
   grade.lessons_root = lessons_root();
+  grade.harness_dir = harness_dir_of(lessons_root());
   if (!command.lessons.empty()) {
     grade.lessons = parse_lesson_selection(command.lessons);
   }
@@ -798,6 +839,32 @@ int run_merge(const GradeCommand& command) {
   return kExitPassed;
 }
 
+// Checks a whole lesson pack and prints every error it finds, then a
+// one-line summary.
+int run_check_lessons(const Options& options) {
+  PackCheckOptions check;
+  check.lessons_dir = lessons_root();
+  if (!options.check_dir.empty()) {
+    check.lessons_dir = normal_folder(options.check_dir);
+    require_lessons_in(check.lessons_dir, "lesson folder");
+  }
+  check.solutions_dir = options.solutions.empty()
+                            ? normal_folder(check.lessons_dir).parent_path() / "solutions"
+                            : fs::path(options.solutions);
+  check.harness_dir = harness_dir_of(check.lessons_dir);
+  check.timeout = check_options(options, {}).timeout;
+
+  PackCheckResult result = check_lesson_pack(check);
+  for (const std::string& error : result.errors) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+  }
+  std::size_t count = result.errors.size();
+  std::printf("%d %s checked, %s\n", result.lessons, result.lessons == 1 ? "lesson" : "lessons",
+              count == 0 ? "no errors"
+                         : fmt::format("{} {}", count, count == 1 ? "error" : "errors").c_str());
+  return count == 0 ? kExitPassed : kExitUsage;
+}
+
 void validate(const Options& options) {
   if (options.format != "text" && options.format != "json") {
     std::string suggestion = did_you_mean(options.format, {"text", "json"});
@@ -836,6 +903,10 @@ int main(int argc, char** argv) {
                  "Folder of your exercises (default: the nearest folder, from here up, with a "
                  "gradlings.json; workspace/ inside the checkout)");
   app.add_flag("--plain", options.plain, "Print ASCII only, without colour");
+  std::string pack;
+  app.add_option("--pack", pack,
+                 "Folder of lesson folders to use instead of the shipped lessons, with its "
+                 "solutions in DIR/../solutions (default: $GRADLINGS_PACK)");
 
   CLI::App* init = app.add_subcommand("init", "Create a workspace of lesson stubs in DIR");
   CLI::Option* init_dir =
@@ -906,6 +977,17 @@ int main(int argc, char** argv) {
                   "Show the compiler's whole log, not only the first error");
   watch->fallthrough();
 
+  CLI::App* check_lessons = app.add_subcommand(
+      "check-lessons",
+      "Check every lesson file, stub and solution in DIR and report every error (for authors)");
+  check_lessons->add_option("DIR", options.check_dir,
+                            "Folder of lesson folders (default: the lessons in use)");
+  check_lessons->add_option("--solutions", options.solutions,
+                            "Folder of the lessons' solutions (default: DIR/../solutions)");
+  check_lessons->add_option("--timeout", options.timeout_seconds,
+                            "Seconds each program may run (default 10)");
+  check_lessons->fallthrough();
+
   GradeCommand grading;
   CLI::App* grade = app.add_subcommand(
       "grade", "Grade a folder of student workspaces (for instructors; see docs/grading.md)");
@@ -937,11 +1019,11 @@ int main(int argc, char** argv) {
   // CLI11 reports an unknown command only as a missing one, so name it here.
   std::vector<std::string> commands = {"init",    "lesson", "next",  "list",     "verify",
                                        "explain", "hint",   "reset", "solution", "watch",
-                                       "grade",   "merge"};
+                                       "grade",   "merge",  "check-lessons"};
   std::string command;
   for (int i = 1; i < argc; ++i) {
     std::string word = argv[i];
-    if (word == "--workspace") {
+    if (word == "--workspace" || word == "--pack") {
       ++i;
       continue;
     }
@@ -970,6 +1052,14 @@ int main(int argc, char** argv) {
   }
 
   try {
+    const char* pack_variable = std::getenv("GRADLINGS_PACK");
+    if (!pack.empty()) {
+      require_lessons_in(pack, "--pack");
+      chosen_pack = normal_folder(pack);
+    } else if (pack_variable != nullptr && *pack_variable != '\0') {
+      require_lessons_in(pack_variable, "GRADLINGS_PACK");
+      chosen_pack = normal_folder(pack_variable);
+    }
     validate(options);
     if (init->parsed()) {
       return run_init(options);
@@ -1003,6 +1093,9 @@ int main(int argc, char** argv) {
     }
     if (merge->parsed()) {
       return run_merge(grading);
+    }
+    if (check_lessons->parsed()) {
+      return run_check_lessons(options);
     }
     return run_hint(options);
   } catch (const Error& error) {

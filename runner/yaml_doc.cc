@@ -139,12 +139,16 @@ std::string YamlDoc::location(const YAML::Mark& mark) const {
   return fmt::format("{}:{}:{}", display_path(path_), mark.line + 1, mark.column + 1);
 }
 
-void YamlDoc::fail(const YAML::Mark& mark, const std::string& message) const {
+std::string YamlDoc::located(const YAML::Mark& mark, const std::string& message) const {
   std::string text = location(mark) + ": " + message;
   if (!mark.is_null() && mark.line >= 0 && static_cast<std::size_t>(mark.line) < lines_.size()) {
     text += "\n  " + lines_[mark.line] + "\n  " + std::string(mark.column, ' ') + "^";
   }
-  throw Error(text);
+  return text;
+}
+
+void YamlDoc::fail(const YAML::Mark& mark, const std::string& message) const {
+  throw Error(located(mark, message));
 }
 
 void YamlDoc::check_keys(const YAML::Node& node, std::string_view where,

@@ -33,6 +33,11 @@ class YamlDoc {
   /// Throws Error with `message` located at `mark`.
   [[noreturn]] void fail(const YAML::Mark& mark, const std::string& message) const;
 
+  /// Returns `message` located at `mark` as fail() words it: `file:line:col:
+  /// message`, then the line and a caret under the column when the mark is in
+  /// the file. For callers that collect errors instead of throwing.
+  std::string located(const YAML::Mark& mark, const std::string& message) const;
+
   /// Throws unless `node` is a map whose keys are all in `allowed`, each at
   /// most once, and every key in `required` is present. `where` names the map
   /// in messages ("the lesson", "'model'").
