@@ -101,8 +101,13 @@ Lesson load_lesson(const std::filesystem::path& dir, std::optional<std::uint64_t
   const YAML::Node& root = doc.root();
 
   // The kind decides which further keys are allowed, so read it first.
+  if (root.IsNull()) {
+    doc.fail(YAML::Mark(), "the file has no keys, because it is empty or holds only comments (a "
+                           "lesson file is a map that starts with 'number:', 'title:' and 'kind:')");
+  }
   if (!root.IsMap()) {
-    doc.fail(root.Mark(), "a lesson file must be a map of keys and values");
+    doc.fail(root.Mark(), fmt::format("a lesson file must be a map of keys and values, not {}",
+                                      root.IsSequence() ? "a list" : "'" + root.Scalar() + "'"));
   }
 
   // A newer format may bring keys and kinds this runner does not know, so

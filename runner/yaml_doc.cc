@@ -1,6 +1,7 @@
 #include "runner/yaml_doc.h"
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>  // YAML::DeepRecursion, which yaml.h leaves out
 
 #include <algorithm>
 #include <cerrno>
@@ -13,6 +14,7 @@
 
 #include "runner/error.h"
 #include "runner/text.h"
+#include "runner/yaml_limits.h"
 
 namespace gradlings::runner {
 
@@ -113,6 +115,21 @@ YamlDoc::YamlDoc(std::filesystem::path path, std::string text, YAML::Node root)
     : path_(std::move(path)), lines_(split_lines(text)), root_(std::move(root)) {}
 
 YamlDoc YamlDoc::load(const std::filesystem::path& path) {
+  // A folder opens as a stream that reads nothing, and a huge file would be
+  // read whole, so check both before reading.
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    throw Error(fmt::format("cannot read '{}': it is a folder, not a file (replace it with the "
+                            "YAML file)",
+                            display_path(path)));
+  }
+  std::uintmax_t size = std::filesystem::file_size(path, error);
+  if (!error && size > kMaxYamlBytes) {
+    throw Error(fmt::format("{}: the file is {} bytes, more than the limit of {} (a lesson file "
+                            "needs only a few kilobytes, so check that this is the right file)",
+                            display_path(path), size, kMaxYamlBytes));
+  }
+
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     throw Error(fmt::format("cannot read '{}': {}", display_path(path), std::strerror(errno)));
@@ -123,11 +140,26 @@ YamlDoc YamlDoc::load(const std::filesystem::path& path) {
 }
 
 YamlDoc YamlDoc::parse(std::string text, const std::filesystem::path& path) {
+  // These messages show no source line: a binary line or ten thousand
+  // brackets would bury the message.
+  YamlDoc bare(path, "", YAML::Node());
+  if (std::optional<YamlProblem> problem = find_encoding_problem(text)) {
+    bare.fail(problem->mark, problem->message);
+  }
+
   YamlDoc doc(path, text, YAML::Node());
   try {
     doc.root_ = YAML::Load(text);
+  } catch (const YAML::DeepRecursion& error) {
+    bare.fail(error.mark, fmt::format("lists and maps nest more than {} levels deep (a lesson "
+                                      "needs only a few, so close the brackets or indent less)",
+                                      error.depth()));
   } catch (const YAML::ParserException& error) {
     doc.fail(error.mark, "invalid YAML: " + error.msg);
+  }
+
+  if (std::optional<YamlProblem> problem = find_expansion_problem(doc.root_)) {
+    doc.fail(problem->mark, problem->message);
   }
   return doc;
 }
@@ -180,8 +212,20 @@ void YamlDoc::check_keys(const YAML::Node& node, std::string_view where,
 
 YAML::Node YamlDoc::child(const YAML::Node& map, const std::string& key) const {
   YAML::Node value = map[key];
-  if (!value.IsDefined() || value.IsNull()) {
-    fail(value.IsDefined() ? value.Mark() : map.Mark(), fmt::format("missing value for '{}'", key));
+  if (!value.IsDefined()) {
+    fail(map.Mark(), fmt::format("missing key '{}'", key));
+  }
+  if (value.IsNull()) {
+    // A null value has the position of the token after it, often on the
+    // next line, so point at its key instead.
+    YAML::Mark mark = value.Mark();
+    for (const auto& entry : map) {
+      if (entry.first.IsScalar() && entry.first.Scalar() == key) {
+        mark = entry.first.Mark();
+        break;
+      }
+    }
+    fail(mark, fmt::format("missing value for '{}' (write it after the colon)", key));
   }
   return value;
 }
