@@ -320,5 +320,22 @@ TEST(ParseLesson, ErrorNamesGivenPath) {
   }
 }
 
+TEST(ParseLesson, HiddenSeedMissingUnderGradingSeed) {
+  std::string text = kValidLesson;
+  std::string seed_line = "  seed: 5\n";
+  text.erase(text.find(seed_line), seed_line.size());
+  fs::path dir = "/nonexistent/lessons/02-test";
+  try {
+    parse_lesson(YamlDoc::parse(text, dir / "lesson.yaml"), dir, 42);
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_STREQ(
+        "/nonexistent/lessons/02-test/lesson.yaml:17:3: missing key 'seed' in 'hidden'\n"
+        "    count: 4\n"
+        "    ^",
+        error.what());
+  }
+}
+
 }  // namespace
 }  // namespace gradlings::runner
