@@ -90,11 +90,15 @@ std::filesystem::path find_lesson_dir(const std::filesystem::path& lessons_root,
 }
 
 Lesson load_lesson(const std::filesystem::path& dir, std::optional<std::uint64_t> grading_seed) {
+  return parse_lesson(YamlDoc::load(dir / "lesson.yaml"), dir, grading_seed);
+}
+
+Lesson parse_lesson(YamlDoc doc, const std::filesystem::path& dir,
+                    std::optional<std::uint64_t> grading_seed) {
   Lesson lesson;
   lesson.dir = dir;
-  lesson.file = dir / "lesson.yaml";
+  lesson.file = doc.path();
   lesson.slug = dir.filename().string();
-  YamlDoc doc = YamlDoc::load(lesson.file);
   if (grading_seed) {
     doc.mix_hidden_seeds(*grading_seed);
   }

@@ -10,6 +10,7 @@
 
 #include "engine/gradcheck.h"
 #include "runner/kind.h"
+#include "runner/yaml_doc.h"
 
 namespace gradlings::runner {
 
@@ -55,6 +56,12 @@ struct Lesson {
 /// run. The seeds of public cases stay as written.
 Lesson load_lesson(const std::filesystem::path& dir,
                    std::optional<std::uint64_t> grading_seed = std::nullopt);
+
+/// Validates `doc`, a lesson file already parsed, as load_lesson() does for
+/// the lesson in folder `dir`, whose name must carry the file's `number`.
+/// Reads no files, so a test or a fuzzer can check text held in memory.
+Lesson parse_lesson(YamlDoc doc, const std::filesystem::path& dir,
+                    std::optional<std::uint64_t> grading_seed = std::nullopt);
 
 /// Returns the lesson folders under `lessons_root` (those named NN-slug that
 /// contain a lesson.yaml), sorted by number.

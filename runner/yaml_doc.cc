@@ -60,9 +60,10 @@ void mix_block_seed(const YAML::Node& block, std::uint64_t grading_seed) {
   if (!block.IsMap()) {
     return;
   }
+  // A missing key gives an invalid node, on which IsScalar() throws.
   YAML::Node seed = block["seed"];
   long long written_seed = 0;
-  if (!seed.IsScalar() || !YAML::convert<long long>::decode(seed, written_seed) ||
+  if (!seed.IsDefined() || !seed.IsScalar() || !YAML::convert<long long>::decode(seed, written_seed) ||
       written_seed < 0) {
     return;
   }

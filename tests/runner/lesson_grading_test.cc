@@ -170,6 +170,15 @@ TEST(GradingSeed, MixedSeedsAreDistinctAndInRange) {
   }
 }
 
+TEST(GradingSeed, HiddenBlockWithoutSeedIsLeftAlone) {
+  YamlDoc doc = YamlDoc::parse("hidden: {count: 3}\nother:\n  hidden:\n    - {count: 4}\n",
+                               "test.yaml");
+  EXPECT_NO_THROW(doc.mix_hidden_seeds(42));
+  EXPECT_FALSE(doc.root()["hidden"]["seed"].IsDefined());
+  EXPECT_EQ("3", seed_at(doc, {"hidden", "count"}));
+  EXPECT_EQ("4", seed_at(doc, {"other", "hidden", "0", "count"}));
+}
+
 TEST(GradingSeed, KeepsPositionsForMessages) {
   YamlDoc doc = YamlDoc::parse("hidden:\n  seed: 2\n", "test.yaml");
   doc.mix_hidden_seeds(42);

@@ -293,5 +293,49 @@ TEST(ShippedLessons, TwoLayerHasMaterialValues) {
   EXPECT_GE(lesson.hints.size(), 3u);
 }
 
+TEST(ParseLesson, ReadsTextWithoutFiles) {
+  fs::path dir = "/nonexistent/lessons/02-test";
+  Lesson lesson = parse_lesson(YamlDoc::parse(kValidLesson, dir / "lesson.yaml"), dir);
+  EXPECT_EQ(2, lesson.number);
+  EXPECT_EQ("02-test", lesson.slug);
+  EXPECT_EQ(dir, lesson.dir);
+  EXPECT_EQ(dir / "lesson.yaml", lesson.file);
+  EXPECT_EQ("two-layer-network", lesson.kind);
+  EXPECT_EQ((std::vector<std::string>{"first", "second"}), lesson.hints);
+  EXPECT_EQ(4, spec_as<TwoLayerSpec>(lesson.spec).hidden.count);
+}
+
+TEST(ParseLesson, ErrorNamesGivenPath) {
+  fs::path dir = "/nonexistent/lessons/03-test";
+  try {
+    parse_lesson(YamlDoc::parse(kValidLesson, dir / "lesson.yaml"), dir);
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_STREQ(
+        "/nonexistent/lessons/03-test/lesson.yaml:1:9: 'number' is 2 but the folder is "
+        "'03-test' (rename one so they match)\n"
+        "  number: 2\n"
+        "          ^",
+        error.what());
+  }
+}
+
+TEST(ParseLesson, HiddenSeedMissingUnderGradingSeed) {
+  std::string text = kValidLesson;
+  std::string seed_line = "  seed: 5\n";
+  text.erase(text.find(seed_line), seed_line.size());
+  fs::path dir = "/nonexistent/lessons/02-test";
+  try {
+    parse_lesson(YamlDoc::parse(text, dir / "lesson.yaml"), dir, 42);
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_STREQ(
+        "/nonexistent/lessons/02-test/lesson.yaml:17:3: missing key 'seed' in 'hidden'\n"
+        "    count: 4\n"
+        "    ^",
+        error.what());
+  }
+}
+
 }  // namespace
 }  // namespace gradlings::runner
