@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -271,11 +272,12 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 // Returns the message of the Error that loading `dir` throws, with the
 // folder's path left out, or "" when it loads. Any other exception, or a
 // load slower than kMaxLoadSeconds, fails the test.
-std::string load_message(const fs::path& dir) {
+std::string load_message(const fs::path& dir,
+                         std::optional<std::uint64_t> grading_seed = std::nullopt) {
   auto start = std::chrono::steady_clock::now();
   std::string message;
   try {
-    load_lesson(dir);
+    load_lesson(dir, grading_seed);
   } catch (const Error& error) {
     message = error.what();
   } catch (const std::exception& error) {
@@ -292,6 +294,12 @@ class BrokenLessonTest : public ::testing::TestWithParam<BrokenLesson> {};
 
 TEST_P(BrokenLessonTest, GivesExactMessage) {
   EXPECT_EQ(GetParam().message, load_message(kFixtures / GetParam().folder));
+}
+
+// runner grade loads each lesson with a grading seed, which rewrites the
+// hidden seeds first; the file must be refused the same way, and as fast.
+TEST_P(BrokenLessonTest, SameMessageUnderGradingSeed) {
+  EXPECT_EQ(GetParam().message, load_message(kFixtures / GetParam().folder, 2718281828u));
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, BrokenLessonTest, ::testing::ValuesIn(kBrokenLessons),
