@@ -874,6 +874,32 @@ void validate(const Options& options) {
   check_options(options, {});
 }
 
+// Returns the first word of the command line that starts with "--" and that
+// neither the command nor the global options know, or "".
+std::string unknown_option(int argc, char** argv, CLI::App& app, const std::string& command) {
+  CLI::App* sub = command.empty() ? nullptr : app.get_subcommand(command);
+  for (int i = 1; i < argc; ++i) {
+    std::string word = argv[i];
+    if (!word.starts_with("--") || word == "--") {
+      continue;
+    }
+    std::string name = word.substr(0, word.find('='));
+    bool known = false;
+    for (CLI::App* scope : {&app, sub}) {
+      if (scope == nullptr) {
+        continue;
+      }
+      for (const CLI::Option* option : scope->get_options()) {
+        known = known || option->check_lname(name.substr(2));
+      }
+    }
+    if (!known) {
+      return name;
+    }
+  }
+  return "";
+}
+
 // Rewords CLI11's messages for the two mistakes learners make most: a
 // missing lesson number and a value that is not a number.
 std::string parse_error_message(std::string message, const std::string& command) {
@@ -1047,6 +1073,22 @@ int main(int argc, char** argv) {
     return app.exit(help);
   } catch (const CLI::ParseError& error) {
     std::string message = parse_error_message(error.what(), command);
+    std::string unknown = unknown_option(argc, argv, app, command);
+    if (!unknown.empty()) {
+      std::vector<std::string> known;
+      CLI::App* sub = command.empty() ? nullptr : app.get_subcommand(command);
+      for (CLI::App* scope : {&app, sub}) {
+        if (scope == nullptr) {
+          continue;
+        }
+        for (const CLI::Option* option : scope->get_options()) {
+          for (const std::string& name : option->get_lnames()) {
+            known.push_back("--" + name);
+          }
+        }
+      }
+      message = fmt::format("unknown option '{}'{}", unknown, did_you_mean(unknown, known));
+    }
     std::fprintf(stderr, "runner: error: %s\nrun 'runner --help' for usage\n", message.c_str());
     return kExitUsage;
   }

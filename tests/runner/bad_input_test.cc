@@ -141,6 +141,24 @@ TEST(BadCommandLine, UnknownCommandSuggestsOne) {
             "run 'runner --help' for usage\n");
 }
 
+TEST(BadCommandLine, UnknownOptionSuggestsOne) {
+  CommandOutput output = run_runner("lesson 2 --verbos");
+
+  EXPECT_EQ(output.status, 2);
+  EXPECT_EQ(output.text,
+            "runner: error: unknown option '--verbos' (did you mean '--verbose'?)\n"
+            "run 'runner --help' for usage\n");
+}
+
+TEST(BadCommandLine, UnknownGlobalOptionSuggestsOne) {
+  CommandOutput output = run_runner("--plian list");
+
+  EXPECT_EQ(output.status, 2);
+  EXPECT_EQ(output.text,
+            "runner: error: unknown option '--plian' (did you mean '--plain'?)\n"
+            "run 'runner --help' for usage\n");
+}
+
 TEST(BadCommandLine, LessonOutOfRange) {
   CommandOutput output = run_runner("explain 99");
 
