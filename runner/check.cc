@@ -183,23 +183,23 @@ constexpr std::uintmax_t kMaxExerciseBytes = 1 << 20;
 // regular file of at most kMaxExerciseBytes of UTF-8 text.
 void check_exercise_file(const std::filesystem::path& exercise) {
   std::error_code error;
-  std::string shown = display_path(exercise);
+  std::string file_name = display_path(exercise);
   if (std::filesystem::is_directory(exercise, error)) {
     throw Error(fmt::format("exercise '{}' is a folder; give the exercise.cpp file inside it",
-                            shown));
+                            file_name));
   }
   if (!std::filesystem::is_regular_file(exercise, error)) {
-    throw Error(fmt::format("exercise '{}' not found", shown));
+    throw Error(fmt::format("exercise '{}' not found", file_name));
   }
   std::uintmax_t size = std::filesystem::file_size(exercise, error);
   if (!error && size > kMaxExerciseBytes) {
     throw Error(fmt::format("exercise '{}' is {:.1f} MB, and an exercise may be at most 1 MiB; "
                             "check that it is the right file",
-                            shown, static_cast<double>(size) / 1e6));
+                            file_name, static_cast<double>(size) / 1e6));
   }
   std::ifstream in(exercise, std::ios::binary);
   if (!in) {
-    throw Error(fmt::format("cannot read exercise '{}': {}", shown, std::strerror(errno)));
+    throw Error(fmt::format("cannot read exercise '{}': {}", file_name, std::strerror(errno)));
   }
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::string valid = replace_invalid_utf8(text);
@@ -211,7 +211,7 @@ void check_exercise_file(const std::filesystem::path& exercise) {
     int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
     throw Error(fmt::format("exercise '{}' is not UTF-8 text (line {} has the byte 0x{:02X}); save "
                             "it as UTF-8",
-                            shown, line, static_cast<unsigned char>(text[at])));
+                            file_name, line, static_cast<unsigned char>(text[at])));
   }
 }
 

@@ -84,7 +84,7 @@ GradeSummary grade_class(const GradeOptions& options,
                          const std::function<void(const GradeProgress&)>& progress);
 
 /// Combines finished shard results folders `shards` into `out`, which then
-/// holds exactly what one unsharded run would have written. Throws Error when
+/// contains exactly what one unsharded run would have written. Throws Error when
 /// a shard is unfinished, when the shards' seeds or lessons differ, or when a
 /// student appears in two shards.
 void merge_results(const std::filesystem::path& out,

@@ -46,7 +46,7 @@ struct CheckResult {
   /// values, the signal, the first compiler error. Empty when passed.
   std::string reason;
 
-  /// What a student may see of the reason. For a hidden case it names the
+  /// The part of the reason a student may see. For a hidden case it names the
   /// quantity but none of the case's inputs or values.
   std::string student_reason;
 
