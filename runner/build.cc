@@ -272,8 +272,8 @@ fs::path ensure_harness_object(const BuildRequest& request, const fs::path& comp
       result.cancelled = true;
       return {};
     }
-    // g++ before 10 says "unrecognized command-line option '-std=c++20'", and
-    // clang before 10 "invalid value 'c++20' in '-std=c++20'".
+    // g++ before 10 prints "unrecognized command-line option '-std=c++20'",
+    // and clang before 10 "invalid value 'c++20' in '-std=c++20'".
     if (run.log.find("'-std=c++20'") != std::string::npos) {
       throw Error(fmt::format(
           "the compiler '{}' does not know C++20 ('-std=c++20'); set CXX to g++ 10 or clang 10 "

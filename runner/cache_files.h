@@ -24,7 +24,7 @@ void publish(const std::filesystem::path& temporary, const std::filesystem::path
 
 /// Moves a finished temporary file to `target` unless `target` exists, in
 /// which case the temporary file is deleted. For cache entries named by the
-/// hash of their inputs, whose content is the same whoever builds them: an
+/// hash of their inputs, whose content is the same for every builder: an
 /// entry is never replaced, so a process that opened it keeps the same file.
 /// Throws Error when the move fails for another reason.
 void publish_once(const std::filesystem::path& temporary, const std::filesystem::path& target);

@@ -48,6 +48,7 @@ void write_durably(const fs::path& file, std::string_view bytes) {
   if (fd < 0) {
     throw Error(fmt::format("cannot write '{}': {}", display_path(file), std::strerror(errno)));
   }
+
   std::size_t written = 0;
   while (written < bytes.size()) {
     ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
@@ -62,6 +63,7 @@ void write_durably(const fs::path& file, std::string_view bytes) {
     }
     written += static_cast<std::size_t>(n);
   }
+
   // The descriptor is closed even when fsync fails, so a failed write does
   // not leak it.
   int sync_status = ::fsync(fd);
@@ -71,6 +73,7 @@ void write_durably(const fs::path& file, std::string_view bytes) {
     ::unlink(temporary.c_str());
     throw Error(fmt::format("cannot write '{}': {}", display_path(file), reason));
   }
+
   if (::rename(temporary.c_str(), file.c_str()) != 0) {
     std::string reason = std::strerror(errno);
     ::unlink(temporary.c_str());

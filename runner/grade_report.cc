@@ -237,7 +237,7 @@ std::string feedback_text(const StudentGrade& student) {
                         replace_invalid_utf8(lesson->title), format_points(lesson->points),
                         format_points(lesson->max_points), verdict_words(lesson->verdict));
     // When every case shares one verdict and one reason, as after a crash
-    // or a compile error, a single line says it for all of them.
+    // or a compile error, a single line gives it for all of them.
     auto shown_reason = [](const CheckResult& check) {
       return check.hidden ? check.student_reason : check.reason;
     };

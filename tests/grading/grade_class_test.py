@@ -41,7 +41,7 @@ SEED = "test-seed"
 def bubblewrap_usable():
     """Whether bwrap can make its namespaces here: installed is not enough,
     because a chroot or a container may forbid them. The runner then falls
-    back to Landlock, and run.json must say so."""
+    back to Landlock, and run.json must record it."""
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         return False
@@ -222,7 +222,7 @@ def check_feedback(folder, student, checks):
     public_text = " ".join(c["reason"] for c in checks if c["visibility"] == "visible")
     for c in checks:
         # A reason without a number, or one that a public case shows too,
-        # such as a missing function, tells nothing about the hidden case.
+        # such as a missing function, reveals nothing about the hidden case.
         if c["visibility"] != "hidden" or c["reason"] in public_text:
             continue
         if not re.search(r"\d", c["reason"]):

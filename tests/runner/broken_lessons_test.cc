@@ -297,7 +297,7 @@ TEST_P(BrokenLessonTest, GivesExactMessage) {
 }
 
 // runner grade loads each lesson with a grading seed, which rewrites the
-// hidden seeds first; the file must be refused the same way, and as fast.
+// hidden seeds first. The file must be rejected the same way, and as fast.
 TEST_P(BrokenLessonTest, SameMessageUnderGradingSeed) {
   EXPECT_EQ(GetParam().message, load_message(kFixtures / GetParam().folder, 2718281828u));
 }

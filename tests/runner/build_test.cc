@@ -309,8 +309,8 @@ TEST_F(Build, HarnessErrorThrows) {
   EXPECT_EQ(cache_files("harness").size(), 0u);
 }
 
-// A compiler from before C++20 rejects the -std option itself, which says
-// more than the harness's log would.
+// A compiler from before C++20 rejects the -std option itself, and naming
+// that is clearer than the harness's log.
 TEST_F(Build, CompilerWithoutCxx20Named) {
   write("old-c++",
         "#!/bin/sh\necho \"c++: error: unrecognized command-line option '-std=c++20'\" >&2\n"

@@ -634,7 +634,7 @@ TEST(ScoreRun, PassEarnsEveryPoint) {
 
 // A program can put a hidden case's inputs into any text it chooses: an
 // exception's message, a stage or function name on the channel. The
-// instructor sees that text; the student sees none of it.
+// instructor gets that text, and the student gets none of it.
 TEST(ScoreRun, StudentNeverSeesTheProgramsText) {
   auto [run, result] = normal_run(
       Outcome::threw,
